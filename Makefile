@@ -1,0 +1,43 @@
+# Two commands do everything (see README.md):
+#   make serve   build the site from the catalog and serve it at http://127.0.0.1:8000
+#   make test    run the whole test suite
+# Both create .venv with the project and its dependencies if it is missing or out of date.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+EXTRAS ?= dev
+# Quiet MkDocs 2 / Material end-of-life banners; they never change a build's result.
+export NO_MKDOCS_2_WARNING := 1
+export DISABLE_MKDOCS_2_WARNING := true
+
+.PHONY: serve build test validate install clean help
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed-$(EXTRAS): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --upgrade --quiet pip
+	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS)]"
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+install: $(VENV)/.installed-$(EXTRAS) ## Create .venv and install the project with the extras in EXTRAS
+
+validate: install ## Validate the catalog
+	$(BIN)/aigc-resources validate
+
+build: install ## Validate the catalog and build the site into site/
+	$(BIN)/aigc-resources build
+
+serve: install ## Validate, build and serve the site at http://127.0.0.1:8000
+	$(BIN)/aigc-resources serve
+
+test: install ## Run the whole test suite
+	$(BIN)/python -m pytest
+
+clean: ## Remove the built site and generated pages
+	rm -rf site docs/_generated
