@@ -38,7 +38,7 @@ def test_good_fixtures_are_clean(tmp_catalog):
     assert not report.failed(strict=False)
     entry = report.catalog.get("transformer-paper")
     assert entry.resource.arxiv == "1706.03762"
-    assert entry.line_of("links.code") == 16
+    assert entry.line_of("links.code") == 15
 
 
 @pytest.mark.parametrize("path", BAD, ids=[p.stem for p in BAD])

@@ -72,8 +72,10 @@ class _CollectWarnings(logging.Handler):
 
 
 def build_site(project_root: Path, catalog_dir: Path, site_dir: Path | None = None, *,
-               catalog: Catalog | None = None) -> BuildResult:
+               catalog: Catalog | None = None, docs_dir: Path | None = None) -> BuildResult:
     """Build the whole site for ``catalog_dir`` into ``site_dir`` (default ``<root>/site``).
+
+    ``docs_dir`` is where the generated Markdown goes (default ``<root>/docs/_generated/en``).
 
     Runs MkDocs in-process with ``strict=True``: any MkDocs warning (a broken link between
     pages, a missing file) fails the build. The new site replaces the old one only on success.
@@ -97,7 +99,7 @@ def build_site(project_root: Path, catalog_dir: Path, site_dir: Path | None = No
         catalog, _ = require_valid(catalog_dir)
 
     started = time.perf_counter()
-    docs_dir = generated_docs_dir(project_root)
+    docs_dir = (docs_dir or generated_docs_dir(project_root)).resolve()
     pages, written = generate(catalog, docs_dir)
     rendered = time.perf_counter()
 

@@ -30,7 +30,7 @@ import jinja2
 from ..catalog import Catalog
 from ..schema import Resource, Taxonomy, Term
 from .i18n import language_name, translator
-from .text import first_sentence, md_attr, md_inline, md_plain
+from .text import first_sentence, front_matter_value, unmarkdown, md_attr, md_inline, md_plain
 
 #: How many entries the home page lists under "recently added".
 RECENT_COUNT = 12
@@ -54,7 +54,7 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,  # Markdown output: every value is escaped explicitly by the filters below
     )
-    env.filters.update(plain=md_plain, inline=md_inline, attr=md_attr, first_sentence=first_sentence,
+    env.filters.update(plain=md_plain, inline=md_inline, attr=md_attr, fm=front_matter_value, unmarkdown=unmarkdown, first_sentence=first_sentence,
                        language_name=language_name)
     return env
 
@@ -104,6 +104,11 @@ class SiteModel:
 
     def entry_path(self, resource: Resource) -> str:
         return f"resources/{resource.id}.md"
+
+    def related(self, resource: Resource) -> list[Resource]:
+        """The entries ``resource`` lists in ``related`` (ids that resolve, in the order given)."""
+        found = (self.catalog.get(other) for other in resource.related)
+        return [entry.resource for entry in found if entry is not None]
 
     def counts(self, folder: str) -> list[tuple[TermView, int]]:
         """Each value of a hub with its number of entries, in taxonomy order."""

@@ -16,6 +16,7 @@ Markdown escapes: CommonMark §2.4 (backslash escapes) and Python-Markdown's ``E
 from __future__ import annotations
 
 import html
+import json
 import re
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
@@ -38,8 +39,23 @@ def md_plain(text: object) -> str:
 
 
 def md_attr(text: object) -> str:
-    """Escape ``text`` for an HTML attribute or YAML front matter value in double quotes."""
-    return html.escape(" ".join(str(text).split()), quote=True)
+    """Escape ``text`` for an HTML attribute value (MkDocs' templates do not autoescape)."""
+    escaped = html.escape(normalize_space(text), quote=True)
+    return escaped.replace("{", "&#123;").replace("}", "&#125;")
+
+
+def unmarkdown(text: object) -> str:
+    """Plain text of inline Markdown, for meta descriptions: links become their labels,
+    emphasis and code markers are dropped."""
+    plain = _LINK.sub(lambda m: m.group(1), normalize_space(text))
+    return re.sub(r"(\*\*|__|[*`])", "", plain)
+
+
+def front_matter_value(text: object) -> str:
+    """``text`` as a double-quoted YAML scalar for page front matter, HTML-escaped as by
+    :func:`md_attr` (MkDocs puts ``title`` and ``description`` into the page's HTML unescaped).
+    JSON string syntax is a subset of YAML's double-quoted style (YAML 1.2 §7.3.1)."""
+    return json.dumps(md_attr(text), ensure_ascii=False)
 
 
 def md_inline(text: object) -> str:
