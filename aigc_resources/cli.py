@@ -96,5 +96,11 @@ def validate(catalog_dir: Path, strict: bool) -> int:
     return ExitCode.FAILURES if failed else ExitCode.OK
 
 
+from .linkcheck.commands import check_links, link_report  # noqa: E402 - uses the shared options above
+
+main.add_command(check_links)
+main.add_command(link_report)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
