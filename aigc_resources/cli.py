@@ -96,11 +96,12 @@ def validate(catalog_dir: Path, strict: bool) -> int:
     return ExitCode.FAILURES if failed else ExitCode.OK
 
 
-from .linkcheck.commands import check_links, link_report  # noqa: E402 - uses the shared options above
+if __name__ == "__main__":  # pragma: no cover - `python -m aigc_resources.cli` runs the importable module
+    from aigc_resources.cli import main as _main
 
-main.add_command(check_links)
-main.add_command(link_report)
+    _main()
+else:  # commands defined in their own packages use the shared options above
+    from .linkcheck.commands import check_links, link_report
 
-
-if __name__ == "__main__":  # pragma: no cover
-    main()
+    main.add_command(check_links)
+    main.add_command(link_report)
