@@ -76,7 +76,8 @@ class ValidationReport:
     catalog: Catalog | None
     diagnostics: list[Diagnostic]
     files: int
-    entries: int
+    entries: int  # entry files read (every file under resources/)
+    valid: int  # entries with no error, the ones in ``catalog``
 
     def count(self, severity: Severity) -> int:
         return sum(1 for d in self.diagnostics if d.severity is severity)
@@ -88,7 +89,9 @@ class ValidationReport:
     def summary(self) -> str:
         """One line: files, entries, errors and warnings."""
         errors, warnings = self.count(Severity.ERROR), self.count(Severity.WARNING)
-        return (f"{self.files} files, {self.entries} entries, {errors} error{'s' * (errors != 1)}, "
+        invalid = self.entries - self.valid
+        entries = f"{self.entries} entries" + (f" ({invalid} invalid)" if invalid else "")
+        return (f"{self.files} files, {entries}, {errors} error{'s' * (errors != 1)}, "
                 f"{warnings} warning{'s' * (warnings != 1)}")
 
 
@@ -174,4 +177,4 @@ def load_catalog(root: Path | str, *, today: dt.date | None = None) -> Validatio
     entries = [e for e in entries if e.doc.path not in failed_paths]
     diagnostics.sort(key=sort_key)
     catalog = Catalog(root, taxonomy, entries) if taxonomy is not None else None
-    return ValidationReport(catalog, diagnostics, files, len(entries))
+    return ValidationReport(catalog, diagnostics, files, files - 1, len(entries))

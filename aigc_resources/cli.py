@@ -96,6 +96,75 @@ def validate(catalog_dir: Path, strict: bool) -> int:
     return ExitCode.FAILURES if failed else ExitCode.OK
 
 
+def project_root_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The ``--project-root DIR`` option: the folder holding mkdocs.yml (default: current)."""
+    return click.option("--project-root", type=click.Path(file_okay=False, exists=True, path_type=Path),
+                        default=Path("."), show_default=True, help="Folder holding mkdocs.yml.")(func)
+
+
+def _print_report_errors(catalog_dir: Path) -> None:
+    from .catalog import load_catalog
+
+    report = load_catalog(catalog_dir)
+    for diagnostic in report.diagnostics:
+        if diagnostic.severity.fails(False):
+            click.secho(diagnostic.format(), fg="red", err=True)
+
+
+def _build(project_root: Path, catalog_dir: Path, site_dir: Path | None) -> int:
+    from .errors import BuildError
+    from .render.build import build_site
+
+    try:
+        result = build_site(project_root, catalog_dir, site_dir)
+    except BuildError as exc:
+        if "catalog is invalid" in str(exc):
+            _print_report_errors(catalog_dir)
+        raise
+    click.echo(f"built {result.pages} pages for {result.entries} entries into {result.site_dir} "
+               f"(render {result.seconds_render:.1f} s, mkdocs {result.seconds_mkdocs:.1f} s; "
+               f"{len(result.write.written)} pages written, {len(result.write.removed)} removed)")
+    return ExitCode.OK
+
+
+@main.command()
+@catalog_option
+@project_root_option
+@click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: <project-root>/site).")
+@handle_errors
+def build(catalog_dir: Path, project_root: Path, site_dir: Path | None) -> int:
+    """Validate the catalog, generate its pages and run `mkdocs build --strict` into site/.
+
+    The new site replaces the old one only when the whole build succeeds. Exits 2 when the
+    catalog is invalid or MkDocs refuses the build.
+    """
+    return _build(project_root, catalog_dir, site_dir)
+
+
+@main.command()
+@catalog_option
+@project_root_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option("--live", is_flag=True, help="Serve with `mkdocs serve` instead: rebuilds and reloads on every catalog edit.")
+@click.option("--no-build", is_flag=True, help="Serve the existing site/ without building it first.")
+@handle_errors
+def serve(catalog_dir: Path, project_root: Path, host: str, port: int, live: bool, no_build: bool) -> int:
+    """Build the site, then serve it at http://HOST:PORT until interrupted (Ctrl-C)."""
+    from .render.serve import serve_live, serve_static
+
+    if live:
+        serve_live(project_root, catalog_dir, host, port)
+        return ExitCode.OK
+    if not no_build:
+        _build(project_root, catalog_dir, None)
+    site_dir = project_root / "site"
+    click.echo(f"serving {site_dir} at http://{host}:{port}/ (Ctrl-C to stop)")
+    serve_static(site_dir, host, port)
+    return ExitCode.OK
+
+
 if __name__ == "__main__":  # pragma: no cover - `python -m aigc_resources.cli` runs the importable module
     from aigc_resources.cli import main as _main
 

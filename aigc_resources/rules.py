@@ -148,35 +148,29 @@ class EntryRef:
 def check_cross(entries: list[EntryRef], taxonomy: Taxonomy | None, taxonomy_doc: LoadedDocument | None) -> list[Diagnostic]:
     """Rules across entries: unique ids, unique canonical URLs, ``related`` resolves, topic sizes.
 
-    Each duplicate is reported at every place after the first, naming the first one's file and
-    line, so a contributor sees both locations.
+    A duplicate is reported at every place it occurs, each diagnostic naming the other places'
+    file and line, so a contributor sees both locations whichever file they open.
     """
     out: list[Diagnostic] = []
-    first_by_id: dict[str, EntryRef] = {}
+    by_id: dict[str, list[EntryRef]] = defaultdict(list)
     for ref in entries:
-        if ref.id in first_by_id:
-            first = first_by_id[ref.id]
-            line, column = ref.doc.locate(("id",))
-            first_line = first.doc.locate(("id",))[0]
-            out.append(make("E-ID-DUPLICATE", ref.doc.path, line, column, field="id",
-                            message=f"id `{ref.id}` is also used by {first.doc.path}:{first_line}"))
-        else:
-            first_by_id[ref.id] = ref
+        by_id[ref.id].append(ref)
+    for entry_id, refs in by_id.items():
+        if len(refs) > 1:
+            out += _at_every_place("E-ID-DUPLICATE", "id", [(r, ("id",)) for r in refs],
+                                   lambda other, line: f"id `{entry_id}` is also used by {other.doc.path}:{line}")
 
-    first_by_url: dict[str, tuple[EntryRef, str]] = {}
+    by_url: dict[str, list[tuple[EntryRef, str]]] = defaultdict(list)
     for ref in entries:
         url = ref.doc.data.get("url") if isinstance(ref.doc.data, dict) else None
-        if not isinstance(url, str) or url_problems(url):
-            continue
-        key = canonical_url(url)
-        if key in first_by_url:
-            first, first_url = first_by_url[key]
-            line, column = ref.doc.locate(("url",))
-            first_line = first.doc.locate(("url",))[0]
-            out.append(make("E-URL-DUPLICATE", ref.doc.path, line, column, field="url",
-                            message=f"{url} is the same resource as {first_url} in {first.doc.path}:{first_line} (entry `{first.id}`)"))
-        else:
-            first_by_url[key] = (ref, url)
+        if isinstance(url, str) and not url_problems(url):
+            by_url[canonical_url(url)].append((ref, url))
+    for same in by_url.values():
+        if len(same) > 1:
+            urls = {id(ref): url for ref, url in same}
+            out += _at_every_place("E-URL-DUPLICATE", "url", [(r, ("url",)) for r, _ in same],
+                                   lambda other, line: f"the same resource as {urls[id(other)]} in {other.doc.path}:{line} (entry `{other.id}`)")
+    first_by_id = {ref.id: ref for ref in entries}
 
     ids = set(first_by_id)
     topic_counts: dict[str, int] = defaultdict(int)
@@ -203,6 +197,19 @@ def check_cross(entries: list[EntryRef], taxonomy: Taxonomy | None, taxonomy_doc
                 line, column = taxonomy_doc.locate(("topics", index, "id"))
                 out.append(make("W-THIN-TOPIC", taxonomy_doc.path, line, column, field=f"topics[{index}]",
                                 message=f"topic `{topic.id}` has {count} entr{'y' if count == 1 else 'ies'}; at least {MIN_TOPIC_ENTRIES} are expected"))
+    return out
+
+
+def _at_every_place(code: str, field: str, places: list[tuple[EntryRef, Loc]], describe) -> list[Diagnostic]:
+    """One diagnostic at each place of a duplicate group, each naming the other places."""
+    out = []
+    for ref, loc in places:
+        line, column = ref.doc.locate(loc)
+        others = []
+        for other, other_loc in places:
+            if other is not ref:
+                others.append(describe(other, other.doc.locate(other_loc)[0]))
+        out.append(make(code, ref.doc.path, line, column, field=field, message="; ".join(others)))
     return out
 
 

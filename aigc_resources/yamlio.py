@@ -184,6 +184,9 @@ def load_yaml_text(text: str, doc: LoadedDocument) -> LoadedDocument:
         roots = list(yaml.compose_all(text, Loader=_Composer))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        # An unclosed quote or bracket is detected at the end of the file; point at its start.
+        if exc.context_mark is not None and "end of stream" in str(exc.problem):
+            mark = exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         if isinstance(exc, _AliasRefused):
             doc.diagnostics.append(make("E-YAML-ALIAS", doc.path, line, column, message=f"{exc.problem}"))

@@ -1,0 +1,53 @@
+"""Serving the built site locally: a static server for ``site/``, or MkDocs' live server."""
+
+from __future__ import annotations
+
+import functools
+import os
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from ..errors import UserError
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+        pass
+
+
+def make_server(site_dir: Path, host: str = "127.0.0.1", port: int = 8000) -> ThreadingHTTPServer:
+    """An HTTP server for the files of ``site_dir`` (port 0 picks a free port).
+
+    Raises:
+        UserError: ``site_dir`` has no ``index.html`` (build first), or the port is taken.
+    """
+    if not (site_dir / "index.html").is_file():
+        raise UserError(f"{site_dir} holds no built site; run `aigc-resources build` first")
+    handler = functools.partial(_QuietHandler, directory=str(site_dir))
+    try:
+        return ThreadingHTTPServer((host, port), handler)
+    except OSError as exc:
+        raise UserError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+
+
+def serve_static(site_dir: Path, host: str, port: int) -> None:
+    """Serve ``site_dir`` until interrupted."""
+    server = make_server(site_dir, host, port)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+def serve_live(project_root: Path, catalog_dir: Path, host: str, port: int) -> None:
+    """Run ``mkdocs serve`` with the catalog hook: edits under catalog/ rebuild and reload."""
+    from mkdocs.commands.serve import serve
+
+    os.environ["AIGC_CATALOG"] = str(catalog_dir.resolve())
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    config_file = project_root / "mkdocs.yml"
+    if not config_file.is_file():
+        raise UserError(f"{config_file} not found")
+    serve(str(config_file), dev_addr=f"{host}:{port}", watch=[str(catalog_dir)])

@@ -1,0 +1,105 @@
+"""Escaping catalog text for Markdown pages that MkDocs turns into HTML.
+
+Entry text is data, never markup. The validator already refuses raw HTML and template syntax,
+but the renderer does not rely on it (defence in depth): every value that reaches a page goes
+through one of these filters.
+
+* :func:`md_plain` for plain text (titles, names, authors): HTML special characters become
+  entities and Markdown punctuation is backslash-escaped, so the text shows exactly as written.
+* :func:`md_inline` for descriptions, which may use inline Markdown (emphasis, code spans,
+  links): HTML is neutralised outside code spans, and links whose target is not http(s) are
+  reduced to their text.
+
+Markdown escapes: CommonMark §2.4 (backslash escapes) and Python-Markdown's ``ESCAPED_CHARS``.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
+_LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)(?:\s+\"[^\"]*\")?\)")
+_CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_CJK_GAP = re.compile(f"(?<=[{_CJK}])\\s+(?=[{_CJK}])")
+
+
+def normalize_space(text: object) -> str:
+    """Fold runs of whitespace to one space, and drop the space YAML's folding puts between two
+    Chinese characters (a line break inside Chinese text is not a word gap)."""
+    return _CJK_GAP.sub("", " ".join(str(text).split()))
+
+
+def md_plain(text: object) -> str:
+    """Escape ``text`` so Markdown renders it literally (no HTML, no emphasis, no links)."""
+    escaped = html.escape(str(text), quote=False)
+    return _MD_SPECIAL.sub(r"\\\1", escaped)
+
+
+def md_attr(text: object) -> str:
+    """Escape ``text`` for an HTML attribute value (MkDocs' templates do not autoescape)."""
+    escaped = html.escape(normalize_space(text), quote=True)
+    return escaped.replace("{", "&#123;").replace("}", "&#125;")
+
+
+def unmarkdown(text: object) -> str:
+    """Plain text of inline Markdown, for meta descriptions: links become their labels,
+    emphasis and code markers are dropped."""
+    plain = _LINK.sub(lambda m: m.group(1), normalize_space(text))
+    return re.sub(r"(\*\*|__|[*`])", "", plain)
+
+
+def front_matter_value(text: object) -> str:
+    """``text`` as a double-quoted YAML scalar for page front matter, HTML-escaped as by
+    :func:`md_attr` (MkDocs puts ``title`` and ``description`` into the page's HTML unescaped).
+    JSON string syntax is a subset of YAML's double-quoted style (YAML 1.2 §7.3.1)."""
+    return json.dumps(md_attr(text), ensure_ascii=False)
+
+
+def md_inline(text: object) -> str:
+    """Keep inline Markdown in ``text`` but make raw HTML and unsafe links inert.
+
+    Code spans are left untouched (Markdown escapes their content itself); elsewhere ``&``,
+    ``<`` and ``>`` become entities. ``[label](target)`` links survive only when ``target`` is an
+    absolute http(s) URL; any other link shows its label alone. Line breaks are folded to spaces.
+    """
+    source = normalize_space(text)
+    out: list[str] = []
+    position = 0
+    for match in _CODE_SPAN.finditer(source):
+        out.append(_inline_outside_code(source[position:match.start()]))
+        out.append(match.group(0))
+        position = match.end()
+    out.append(_inline_outside_code(source[position:]))
+    return "".join(out)
+
+
+def _inline_outside_code(text: str) -> str:
+    text = html.escape(text, quote=False)
+
+    def link(match: re.Match[str]) -> str:
+        label, target = match.group(1), html.unescape(match.group(2))
+        if re.match(r"^https?://[^\s/]+", target, re.I):
+            return match.group(0)
+        return label
+
+    text = _LINK.sub(link, text)
+    # A bare "{{" or "{%" never reaches a template engine here, but keep them inert for any
+    # later Markdown extension that might interpret them.
+    return text.replace("{", "&#123;").replace("}", "&#125;")
+
+
+# A full stop ends a sentence unless it closes a common abbreviation (e.g., i.e., etc., vs., et al.).
+_SENTENCE_END = re.compile(r"(.+?(?:(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bvs)(?<!\bet al)[.!?](?=\s|$)|[。！？]))")
+
+
+def first_sentence(text: str, limit: int = 160) -> str:
+    """The first sentence of ``text`` (English or Chinese punctuation), cut at ``limit`` characters."""
+    flat = normalize_space(text)
+    match = _SENTENCE_END.search(flat)
+    sentence = match.group(1) if match else flat
+    if len(sentence) > limit:
+        sentence = sentence[: limit - 1].rstrip() + "…"
+    return sentence

@@ -1,0 +1,59 @@
+"""Shared fixtures: tiny catalogs built inline, and the policy for optional tools.
+
+Tests that need an optional tool (a browser, torch) call :func:`require` instead of skipping
+on their own: on a developer machine without the tool they skip with the reason, but when CI
+sets the variable named (``AIGC_REQUIRE_BROWSER=1``, ``AIGC_REQUIRE_TORCH=1``) a missing tool
+fails the test instead, so CI can never pass by skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def require(available: bool, reason: str, env_var: str) -> None:
+    """Skip the calling test when ``available`` is false, unless ``env_var`` is set: then fail."""
+    if available:
+        return
+    if os.environ.get(env_var):
+        pytest.fail(f"{reason}, and {env_var} is set: this test must run here")
+    pytest.skip(f"{reason} (set {env_var}=1 to make this a failure)")
+
+
+def make_catalog(root: Path, entries: dict[str, str] | None = None, *, taxonomy: str | None = None,
+                 good: bool = True) -> Path:
+    """Write a catalog under ``root``: the test taxonomy, the good fixture entries (unless
+    ``good=False``) and ``entries`` (``{"<type>/<id>.yaml": text}``). Returns ``root``."""
+    (root / "resources").mkdir(parents=True, exist_ok=True)
+    (root / "taxonomy.yaml").write_text(taxonomy or (FIXTURES / "taxonomy.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    if good:
+        folders = {"transformer-paper": "paper", "diffusion-course": "course", "tiny-lib": "library"}
+        for stem, folder in folders.items():
+            target = root / "resources" / folder / f"{stem}.yaml"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(FIXTURES / "good" / f"{stem}.yaml", target)
+    for rel, text in (entries or {}).items():
+        target = root / "resources" / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            target.write_bytes(text)
+        else:
+            target.write_text(text, encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def tmp_catalog(tmp_path: Path):
+    """A function ``tmp_catalog(entries=None, **kw) -> Path`` building a catalog in tmp_path."""
+
+    def build(entries: dict[str, str] | None = None, **kwargs) -> Path:
+        return make_catalog(tmp_path / "catalog", entries, **kwargs)
+
+    return build

@@ -1,0 +1,67 @@
+"""URL rules and canonical URLs (shared by the validator and the link checker)."""
+
+from __future__ import annotations
+
+import pytest
+
+from aigc_resources.urls import canonical_url, url_problems
+
+
+@pytest.mark.parametrize("url", [
+    "https://arxiv.org/abs/1706.03762",
+    "http://example.org",
+    "https://例子.测试/path",
+    "https://[2001:db8::1]:8443/x",
+    "https://example.org/search?q=a+b&page=2#frag",
+])
+def test_good_urls(url):
+    assert url_problems(url) == []
+
+
+@pytest.mark.parametrize("url, code", [
+    ("javascript:alert(1)", "E-URL-SCHEME"),
+    ("data:text/html,<b>x</b>", "E-URL-SCHEME"),
+    ("file:///etc/passwd", "E-URL-SCHEME"),
+    ("ftp://example.org/x", "E-URL-SCHEME"),
+    ("//example.org/x", "E-URL-INVALID"),
+    ("example.org/x", "E-URL-INVALID"),
+    ("https://", "E-URL-INVALID"),
+    ("https://a..b/x", "E-URL-INVALID"),
+    ("https://-bad-.org/", "E-URL-INVALID"),
+    ("https://user:pw@example.org/", "E-URL-CREDENTIALS"),
+    ("https://example.org/a b", "E-URL-WHITESPACE"),
+    ("https://example.org/\tx", "E-URL-WHITESPACE"),
+    ("https://example.org/?utm_source=x", "E-URL-TRACKING"),
+    ("https://example.org/?a=1&fbclid=abc", "E-URL-TRACKING"),
+    ("https://example.org:99999/", "E-URL-INVALID"),
+    ("https://[::1/", "E-URL-INVALID"),
+])
+def test_bad_urls(url, code):
+    assert code in [c for c, _ in url_problems(url)]
+
+
+@pytest.mark.parametrize("a, b", [
+    ("http://arxiv.org/abs/1706.03762", "https://arxiv.org/pdf/1706.03762v5"),
+    ("https://arxiv.org/abs/1706.03762v2", "https://arxiv.org/pdf/1706.03762.pdf"),
+    ("https://www.Example.org/a/", "https://example.org/a"),
+    ("https://example.org:443/a", "https://example.org/a"),
+    ("http://example.org:80/a", "https://example.org/a#section"),
+    ("https://github.com/HuggingFace/Transformers", "https://github.com/huggingface/transformers.git"),
+    ("https://example.org/?b=2&a=1", "https://example.org/?a=1&b=2&utm_medium=x"),
+])
+def test_same_resource_same_key(a, b):
+    assert canonical_url(a) == canonical_url(b)
+
+
+@pytest.mark.parametrize("a, b", [
+    ("https://arxiv.org/abs/1706.03762", "https://arxiv.org/abs/1706.03763"),
+    ("https://example.org/a", "https://example.org/A"),  # paths are case-sensitive (RFC 3986 §6.2.2.1)
+    ("https://github.com/a/b/issues", "https://github.com/a/b"),
+    ("https://example.org:8080/a", "https://example.org/a"),
+])
+def test_different_resources_differ(a, b):
+    assert canonical_url(a) != canonical_url(b)
+
+
+def test_canonical_never_raises():
+    assert canonical_url("https://[::1/") == "https://[::1/"
