@@ -16,7 +16,7 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
-from linkcheck_support import (Checker, FixtureServer, check, drip_body, drip_headers, fast_settings, gzip_bomb,
+from .linkcheck_support import (Checker, FixtureServer, check, drip_body, drip_headers, fast_settings, gzip_bomb,
                                huge_body, never_answer, reset_connection, server, servers)  # noqa: F401
 
 from aigc_resources.linkcheck import ErrorKind, LinkStatus, LinkTarget

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from linkcheck_support import Checker, FixtureServer, fast_settings, server, servers  # noqa: F401
+from .linkcheck_support import Checker, FixtureServer, fast_settings, server, servers  # noqa: F401
 
 from aigc_resources.linkcheck import LinkStatus, LinkTarget
 from aigc_resources.linkcheck.schedule import HostScheduler, Job
