@@ -133,7 +133,9 @@ class HostScheduler(Generic[T]):
                 host.paused_until = max(host.paused_until, pause_host_until)
             if retry_at is not None:
                 self._queue(Job(job.host, job.item, job.attempt + 1, retry_at))
-            self._cond.notify_all()
+            # One freed slot (plus one queued retry) needs at most two workers; waking them all
+            # for every finished request costs the GIL more than the requests themselves.
+            self._cond.notify(2 if retry_at is not None else 1)
 
     def close(self) -> None:
         """Stop handing out jobs; blocked :meth:`take` calls return ``None``."""
