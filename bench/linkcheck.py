@@ -21,6 +21,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
+import multiprocessing.sharedctypes
+import multiprocessing.synchronize
 import os
 import subprocess
 import sys
@@ -39,8 +41,10 @@ from aigc_resources.linkcheck.result import Origin  # noqa: E402
 PEER_VENV = Path(__file__).resolve().parent / ".venv-linkchecker"
 
 
-def serve(hosts: int, port: int, delay: float, urls: int, ready: multiprocessing.synchronize.Event) -> None:
-    """Answer every GET/HEAD after ``delay`` seconds: ``/`` is the HTML page listing all URLs."""
+def serve(hosts: int, port: int, delay: float, urls: int, ready: multiprocessing.synchronize.Event,
+          answered: multiprocessing.sharedctypes.Synchronized) -> None:
+    """Answer every GET/HEAD after ``delay`` seconds: ``/`` is the HTML page listing all URLs.
+    ``answered`` counts the delayed page answers, so each checker's work can be verified."""
     index = ("<!doctype html><html><head><title>links</title></head><body>"
              + "".join(f'<a href="{u}">{i}</a>\n' for i, u in enumerate(url_list(urls, hosts, port)))
              + "</body></html>").encode()
@@ -58,6 +62,8 @@ def serve(hosts: int, port: int, delay: float, urls: int, ready: multiprocessing
                 else:
                     await asyncio.sleep(delay)
                     body, status = page, b"200 OK"
+                    with answered.get_lock():
+                        answered.value += 1
                 writer.write(b"HTTP/1.1 " + status + b"\r\nContent-Type: text/html\r\nContent-Length: "
                              + str(len(body)).encode() + b"\r\n\r\n" + (b"" if method == b"HEAD" else body))
                 await writer.drain()
@@ -131,7 +137,9 @@ def main() -> None:
 
     port = free_port()
     ready = multiprocessing.Event()
-    server = multiprocessing.Process(target=serve, args=(args.hosts, port, args.delay, args.urls, ready), daemon=True)
+    answered = multiprocessing.Value("i", 0)
+    server = multiprocessing.Process(target=serve, args=(args.hosts, port, args.delay, args.urls, ready, answered),
+                                     daemon=True)
     server.start()
     try:
         if not ready.wait(30):
@@ -142,14 +150,16 @@ def main() -> None:
         defaults = Settings()
         print(f"set-up: {args.urls} URLs over {args.hosts} hosts, {args.delay * 1000:.0f} ms per answer, "
               f"concurrency {args.concurrency}, per-host {defaults.per_host}, min-interval {defaults.min_interval} s")
-        print(f"aigc-resources: {ours:.2f} s wall  ({counts})")
+        print(f"aigc-resources: {ours:.2f} s wall  ({counts}; server answered {answered.value} page requests)")
         print(f"bound N x delay / concurrency: {bound:.2f} s")
         print(f"ratio to bound: {ours / bound:.2f}x  (target <= 1.3x)")
         if counts != {LinkStatus.OK.value: args.urls}:
             print("WARNING: not every URL was ok")
         if not args.no_peer:
+            before = answered.value
             peer, version = run_peer(port, args.concurrency)
-            print(f"LinkChecker ({version}), --threads {args.concurrency} -r1 --check-extern: {peer:.2f} s wall")
+            print(f"LinkChecker ({version}), --threads {args.concurrency} -r1 --check-extern: {peer:.2f} s wall  "
+                  f"(server answered {answered.value - before} page requests)")
             print(f"speed-up over LinkChecker: {peer / ours:.2f}x  (target >= 3x)")
     finally:
         server.terminate()

@@ -21,7 +21,7 @@ import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from ..urls import url_problems
+from ..urls import fetch_key, url_problems
 from .classify import Classification, classify, retry_delay
 from .config import Exclusion, Settings
 from .fetch import Fetched, fetch
@@ -124,8 +124,6 @@ class Checker:
 
     def check_one(self, url: str) -> LinkResult:
         """Check a single URL (convenience for tests and scripts)."""
-        from ..urls import fetch_key
-
         return self.check([LinkTarget(url, fetch_key(url))])[0]
 
     def _work(self, scheduler: HostScheduler[_State], done: queue.Queue[LinkResult]) -> None:

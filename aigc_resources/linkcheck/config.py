@@ -95,9 +95,8 @@ class Settings:
     broken_span: float = setting(20.0, "...spanning at least this long.", unit="h", minimum=0, cli=False)
     allow_private: bool = setting(False, "Allow hosts that resolve to loopback, private, link-local, "
                                   "multicast or reserved addresses (needed for local test servers).")
-    exclude: tuple[Exclusion, ...] = field(default=(), metadata={
-        "help": "URLs not checked: a list of tables with `pattern` (regular expression) and `reason`.",
-        "unit": "", "minimum": None, "choices": (), "cli": False})
+    exclude: tuple[Exclusion, ...] = setting((), "URLs not checked: a list of tables with `pattern` (regular "
+                                             "expression) and `reason`.", cli=False)
 
     def replace(self, **changes: Any) -> "Settings":
         """A copy with some settings changed (validated like the others).

@@ -148,6 +148,9 @@ class History:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+        except sqlite3.Error as exc:
+            raise HistoryError(f"{self.path}: cannot open the history database ({exc})") from None
+        try:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: consistent after any crash
             self._db.execute("PRAGMA foreign_keys=ON")
@@ -157,7 +160,11 @@ class History:
             # One transaction: a run killed while creating the schema leaves no half schema.
             self._db.executescript(f"BEGIN IMMEDIATE; {_SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
         except sqlite3.DatabaseError as exc:
+            self._db.close()
             raise HistoryError(f"{self.path}: not a link-check history database ({exc})") from None
+        except HistoryError:
+            self._db.close()
+            raise
 
     def __enter__(self) -> "History":
         return self
