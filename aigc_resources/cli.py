@@ -165,5 +165,12 @@ def serve(catalog_dir: Path, project_root: Path, host: str, port: int, live: boo
     return ExitCode.OK
 
 
-if __name__ == "__main__":  # pragma: no cover
-    main()
+if __name__ == "__main__":  # pragma: no cover - `python -m aigc_resources.cli` runs the importable module
+    from aigc_resources.cli import main as _main
+
+    _main()
+else:  # commands defined in their own packages use the shared options above
+    from .linkcheck.commands import check_links, link_report
+
+    main.add_command(check_links)
+    main.add_command(link_report)

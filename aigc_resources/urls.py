@@ -107,3 +107,40 @@ def canonical_url(url: str) -> str:
     query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
                              if not TRACKING_PARAMS.match(k)))
     return urlunsplit(("https", host, path, query, ""))
+
+
+def fetch_key(url: str) -> str:
+    """The form of a URL used to check it once however it was spelled, still fetchable.
+
+    Applies only RFC 3986 §6.2.2 syntax normalisation, which never changes the resource a
+    server returns: lower-case scheme and host, no default port, no trailing dot on the host,
+    an empty path becomes ``/``. Query, path case and fragment are kept (``#a`` and ``#b`` are
+    different checks of one page). Unlike :func:`canonical_url`, the result is a working URL.
+    Never raises; an unparsable URL is returned stripped, so it can still be reported.
+    """
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+        host = parts.hostname
+    except ValueError:
+        return url
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not host:
+        return url
+    netloc = host.lower().rstrip(".")
+    if ":" in netloc:  # IPv6 literal: urlsplit removed the brackets
+        netloc = f"[{netloc}]"
+    if parts.username is not None or parts.password is not None:
+        return url  # credentials are refused elsewhere; keep them visible in the report
+    if port is not None and port != _DEFAULT_PORTS[scheme]:
+        netloc = f"{netloc}:{port}"
+    return urlunsplit((scheme, netloc, parts.path or "/", parts.query, parts.fragment))
+
+
+def host_of(url: str) -> str:
+    """Lower-case host name of ``url``; ``""`` when it has none or cannot be parsed. Never raises."""
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
