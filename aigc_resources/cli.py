@@ -7,7 +7,6 @@ configuration errors. Library code never prints or exits; only this module does.
 
 from __future__ import annotations
 
-import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -16,31 +15,10 @@ from typing import Any
 import click
 
 from . import __version__
-from .errors import ExitCode, UserError
+from .cliutil import catalog_option, handle_errors
+from .errors import ExitCode
 
-CATALOG_HELP = "Catalog folder holding taxonomy.yaml and resources/."
-
-
-def catalog_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    """The ``--catalog DIR`` option every command shares (default ``catalog/``)."""
-    return click.option("--catalog", "catalog_dir", type=click.Path(file_okay=False, path_type=Path),
-                        default=Path("catalog"), show_default=True, help=CATALOG_HELP)(func)
-
-
-def handle_errors(func: Callable[..., int]) -> Callable[..., None]:
-    """Turn a command's return value into its exit code, and user errors into a clean message."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> None:
-        try:
-            code = func(*args, **kwargs)
-        except UserError as exc:
-            click.secho(f"error: {exc}", fg="red", err=True)
-            sys.exit(int(exc.exit_code))
-        sys.exit(int(code or ExitCode.OK))
-
-    return wrapper
-
+__all__ = ["main", "catalog_option", "handle_errors"]
 
 class _Group(click.Group):
     """Click group whose usage errors exit with code 3 (click's own default is 2)."""
@@ -165,12 +143,8 @@ def serve(catalog_dir: Path, project_root: Path, host: str, port: int, live: boo
     return ExitCode.OK
 
 
-if __name__ == "__main__":  # pragma: no cover - `python -m aigc_resources.cli` runs the importable module
-    from aigc_resources.cli import main as _main
+# Commands that live beside their library code (they import the shared options from cliutil).
+from .linkcheck.commands import check_links, link_report  # noqa: E402
 
-    _main()
-else:  # commands defined in their own packages use the shared options above
-    from .linkcheck.commands import check_links, link_report
-
-    main.add_command(check_links)
-    main.add_command(link_report)
+main.add_command(check_links)
+main.add_command(link_report)

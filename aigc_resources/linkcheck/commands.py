@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from ..catalog import load_catalog
-from ..cli import catalog_option, handle_errors
+from ..cliutil import catalog_option, handle_errors
 from ..errors import ExitCode, UserError
 from .collect import changed_files, collect_catalog, read_url_file
 from .config import Settings, cli_settings, load_settings, toml_key
