@@ -120,6 +120,12 @@ RULES: dict[str, Rule] = _rules(
     Rule("E-TEXT-HTML", E, "Raw HTML is not allowed in text fields.", "Use plain text or inline Markdown."),
     Rule("E-TEXT-TEMPLATE", E, "Template syntax (`{{ }}`, `{% %}`) is not allowed in text fields.",
          "Remove the braces; write plain text."),
+    Rule("E-TEXT-PLACEHOLDER", E, "The text is still the importer's `TODO(import)` placeholder.",
+         "Write the text yourself, in your own words, in place of the placeholder."),
+    # -- curation -----------------------------------------------------------------------------------
+    Rule("E-SOURCE-NOTE", E, "A published entry still carries `source_note`, the imported list's own text.",
+         "Write `description` and `description_zh` in your own words, then delete `source_note`; "
+         "import drafts stay outside catalog/ until then."),
     Rule("E-TEXT-BLOCK-MARKDOWN", E, "Block-level Markdown (headings, lists, tables, code blocks) is not allowed in a description.",
          "Keep descriptions to one paragraph of inline Markdown."),
     # -- warnings -----------------------------------------------------------------------------------
