@@ -165,5 +165,10 @@ def serve(catalog_dir: Path, project_root: Path, host: str, port: int, live: boo
     return ExitCode.OK
 
 
+from .importers.commands import import_group  # noqa: E402 - uses the shared options above
+
+main.add_command(import_group)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
