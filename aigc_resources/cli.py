@@ -169,6 +169,11 @@ from .importers.commands import import_group  # noqa: E402 - uses the shared opt
 
 main.add_command(import_group)
 
+from .catalog_commands import export, stats  # noqa: E402 - uses the shared options above
+
+main.add_command(export)
+main.add_command(stats)
+
 
 if __name__ == "__main__":  # pragma: no cover
     main()
