@@ -298,10 +298,20 @@ def corpus_files() -> list[Path]:
     return [CORPUS / name for name in CORPUS_COUNTS]
 
 
+_CORPUS_READS: dict[str, object] = {}
+
+
+def read_corpus(matcher, name: str):
+    """Each corpus list is parsed once per test session (the parse is the slow part)."""
+    [path] = [p for p in corpus_files() if p.name == name]
+    if name not in _CORPUS_READS:
+        _CORPUS_READS[name] = read_list(path, matcher)
+    return path, _CORPUS_READS[name]
+
+
 @pytest.mark.parametrize("name", list(CORPUS_COUNTS))
 def test_corpus_item_counts(matcher, name):
-    [path] = [p for p in corpus_files() if p.name == name]
-    imported = read_list(path, matcher)
+    _, imported = read_corpus(matcher, name)
     assert (imported.items, len(imported.candidates), imported.mentions) == CORPUS_COUNTS[name]
 
 
@@ -309,8 +319,7 @@ def test_corpus_item_counts(matcher, name):
 def test_corpus_no_url_lost_or_mangled(matcher, name):
     """Every link on an item line is accounted for, byte for byte: the entry's URL, a typed
     link, an unplaced link, a mention or a malformed destination, each once per occurrence."""
-    [path] = [p for p in corpus_files() if p.name == name]
-    imported = read_list(path, matcher)
+    path, imported = read_corpus(matcher, name)
     seen = collections.Counter(u.url for u in imported.link_uses if u.use != "stray")
     expected = regex_link_urls(path.read_text(encoding="utf-8"))
     assert seen == expected, (f"lost: {list((expected - seen).items())[:5]}; "
