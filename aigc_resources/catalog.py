@@ -175,6 +175,10 @@ def load_catalog(root: Path | str, *, today: dt.date | None = None) -> Validatio
     diagnostics += cross
     failed_paths = {d.path for d in cross if d.severity is Severity.ERROR}
     entries = [e for e in entries if e.doc.path not in failed_paths]
-    diagnostics.sort(key=sort_key)
     catalog = Catalog(root, taxonomy, entries) if taxonomy is not None else None
+    if catalog is not None:
+        from .stats import coverage_diagnostics  # the coverage goals of <root>/coverage.yaml
+
+        diagnostics += coverage_diagnostics(catalog)
+    diagnostics.sort(key=sort_key)
     return ValidationReport(catalog, diagnostics, files, files - 1, len(entries))

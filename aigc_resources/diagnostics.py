@@ -120,6 +120,12 @@ RULES: dict[str, Rule] = _rules(
     Rule("E-TEXT-HTML", E, "Raw HTML is not allowed in text fields.", "Use plain text or inline Markdown."),
     Rule("E-TEXT-TEMPLATE", E, "Template syntax (`{{ }}`, `{% %}`) is not allowed in text fields.",
          "Remove the braces; write plain text."),
+    Rule("E-TEXT-PLACEHOLDER", E, "The text is still the importer's `TODO(import)` placeholder.",
+         "Write the text yourself, in your own words, in place of the placeholder."),
+    # -- curation -----------------------------------------------------------------------------------
+    Rule("E-SOURCE-NOTE", E, "A published entry still carries `source_note`, the imported list's own text.",
+         "Write `description` and `description_zh` in your own words, then delete `source_note`; "
+         "import drafts stay outside catalog/ until then."),
     Rule("E-TEXT-BLOCK-MARKDOWN", E, "Block-level Markdown (headings, lists, tables, code blocks) is not allowed in a description.",
          "Keep descriptions to one paragraph of inline Markdown."),
     # -- warnings -----------------------------------------------------------------------------------
@@ -127,6 +133,15 @@ RULES: dict[str, Rule] = _rules(
          "Add `description_zh:` with a description in Chinese, written in your own words."),
     Rule("W-NO-TOPIC", W, "The entry has no topic.", "Add at least one topic from the taxonomy."),
     Rule("W-THIN-TOPIC", W, "A topic has fewer than 3 entries.", "Add entries for the topic, or merge it into a wider one."),
+    # -- coverage goals (catalog/coverage.yaml; `aigc-resources stats` lists the same gaps) -------
+    Rule("W-TOPIC-NO-BEGINNER", W, "A topic has no entry at the beginner level.",
+         "Add a beginner resource for the topic, or list the topic under `beginner_exempt` in coverage.yaml with the reason."),
+    Rule("W-CONCEPT-GAP", W, "A concept of the source article lacks a required kind of resource (its paper, a tutorial or course).",
+         "Add an entry of the missing type with the concept's topic."),
+    Rule("W-FEW-CHINESE", W, "Fewer entries are in Chinese than coverage.yaml asks for.",
+         "Add resources whose content is in Chinese (`languages: [zh]`)."),
+    Rule("W-TOPIC-NOT-RECENT", W, "A fast-moving topic has too few entries published in recent years.",
+         "Add recent resources (with `year`) for the topic."),
 )
 
 

@@ -35,6 +35,9 @@ TAXONOMY_FIELDS: dict[str, tuple[str, bool]] = {
 #: Minimum number of entries a topic should have (borrowed from awesome-selfhosted's linter).
 MIN_TOPIC_ENTRIES = 3
 TEXT_FIELDS = ("title", "title_zh", "description", "description_zh")
+#: Marker the importer puts in the text fields a person must write (``aigc_resources.importers``);
+#: any text holding it fails with ``E-TEXT-PLACEHOLDER``, so no draft can be published unedited.
+PLACEHOLDER_MARK = "TODO(import)"
 
 _HTML = re.compile(r"<\s*/?\s*[A-Za-z!][^>]*>")
 _TEMPLATE = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
@@ -85,6 +88,9 @@ def check_entry(doc: LoadedDocument, path: Path, taxonomy: Taxonomy | None, *, t
         if isinstance(text, str) and (field,) not in doc.reported:
             _check_text(doc, (field,), text, allow_block=False)
 
+    if "source_note" in data:
+        doc.report("E-SOURCE-NOTE", ("source_note",), at_key=True,
+                   message="`source_note` holds the imported list's own text and is not published")
     if "description_zh" not in data:
         doc.report("W-MISSING-ZH", (), message="no `description_zh`")
     related = data.get("related")
@@ -129,6 +135,9 @@ def _urls(data: dict[str, Any]) -> list[tuple[Loc, str]]:
 
 
 def _check_text(doc: LoadedDocument, loc: Loc, text: str, *, allow_block: bool) -> None:
+    if PLACEHOLDER_MARK in text:
+        doc.report("E-TEXT-PLACEHOLDER", loc, message=f"`{loc[-1]}` is still the importer's placeholder")
+        return
     if _HTML.search(text):
         doc.report("E-TEXT-HTML", loc, message=f"raw HTML {_HTML.search(text).group(0)!r} in the text")
     if _TEMPLATE.search(text):

@@ -27,6 +27,8 @@ LANGUAGE_PATTERN = r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$"
 DESCRIPTION_EN_LIMITS = (40, 400)
 DESCRIPTION_ZH_LIMITS = (15, 300)
 TITLE_LIMITS = (2, 200)
+#: Longest ``source_note`` an import draft may carry, in characters.
+SOURCE_NOTE_MAX = 4000
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, min_length=2, max_length=80)]
 Title = Annotated[str, StringConstraints(min_length=TITLE_LIMITS[0], max_length=TITLE_LIMITS[1])]
@@ -58,6 +60,20 @@ class Links(_Strict):
         return [(name, value) for name, value in self.model_dump().items() if value]
 
 
+class Source(_Strict):
+    """Where an imported entry was found: the list file, the line of its item, its section.
+
+    Written by ``aigc-resources import``; kept in published entries as provenance (it holds
+    no prose of the list, only a file name, a line number and the heading path).
+    """
+
+    file: Annotated[str, StringConstraints(min_length=1, max_length=200)] = Field(
+        description="File name of the list the entry was imported from.")
+    line: int = Field(ge=1, description="1-based line of the item in that file.")
+    section: Annotated[str, StringConstraints(max_length=400)] | None = Field(
+        None, description="Heading path of the item, outermost first, joined with ` > `.")
+
+
 class Resource(_Strict):
     """One catalog entry: a paper, course, book, tool, library, model, dataset... (DESIGN §4).
 
@@ -86,6 +102,10 @@ class Resource(_Strict):
                                        description="The same in Chinese, our own words.")
     related: list[Slug] = Field(default_factory=list, description="Ids of related entries.")
     added: dt.date = Field(description="Date the entry was added (YYYY-MM-DD).")
+    source: Source | None = Field(None, description="Where an imported entry was found (list file, line, section).")
+    source_note: Annotated[str, StringConstraints(max_length=SOURCE_NOTE_MAX)] | None = Field(
+        None, description="Draft only: the imported list's own text about the resource, for the curator to read. "
+                          "Refused in the published catalog (`E-SOURCE-NOTE`): descriptions are our own words.")
 
     def all_urls(self) -> list[tuple[str, str]]:
         """Every URL of the entry as ``(field path, url)``: ``url`` first, then ``links.*``."""
