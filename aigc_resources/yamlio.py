@@ -274,6 +274,8 @@ def load_yaml_text(text: str, doc: LoadedDocument, *, use_libyaml: bool = _HAS_L
         try:
             return _build_document(list(yaml.compose_all(text, Loader=yaml.CSafeLoader)), doc)
         except _TooDeep as exc:
+            for table in (doc.positions, doc.key_positions, doc.scalars, doc.spans, doc.reported):
+                table.clear()
             del doc.diagnostics[scanned:]
             line, column = exc.problem_mark.line + 1, exc.problem_mark.column + 1
             doc.diagnostics.append(make("E-YAML-TOO-DEEP", doc.path, line, column, message=str(exc.problem)))
