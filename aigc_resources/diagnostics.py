@@ -245,6 +245,34 @@ class Diagnostic:
         return f"{where}: {self.code}{subject} {self.message}{hint}"
 
 
+def github_annotation(d: Diagnostic, *, strict: bool = False) -> str:
+    """``d`` as a GitHub Actions workflow command, shown on the pull request's diff at its line:
+    ``::error file=PATH,line=L,col=C,title=CODE::message (hint)`` (``::warning`` when it does
+    not fail the run under the policy). Values are escaped as the runner requires (``%``, CR
+    and LF everywhere; ``:`` and ``,`` in properties), after GitHub's toolkit
+    ``command.ts``."""
+    level = "error" if d.severity.fails(strict) else "warning"
+    props = {"file": d.path, "line": str(d.line or 1), "col": str(d.column or 1), "title": d.code}
+    head = ",".join(f"{key}={_escape_property(value)}" for key, value in props.items())
+    field = f"{d.field}: " if d.field else ""
+    hint = f" ({d.hint})" if d.hint else ""
+    return f"::{level} {head}::{_escape_data(field + d.message + hint)}"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def as_dict(d: Diagnostic) -> dict[str, object]:
+    """``d`` as a JSON-ready dict (``--format json``)."""
+    return {"path": d.path, "line": d.line, "column": d.column, "code": d.code, "severity": d.severity.value,
+            "field": d.field, "message": d.message, "hint": d.hint}
+
+
 def make(code: str, path: str | Path, line: int = 0, column: int = 0, field: str = "",
          message: str | None = None, hint: str | None = None) -> Diagnostic:
     """Build a :class:`Diagnostic` for a rule of :data:`RULES`.
