@@ -29,7 +29,6 @@ import ipaddress
 import re
 import socket
 import threading
-import time
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
@@ -95,7 +94,7 @@ def address_refusal(address: str) -> str | None:
         return "not an IP address"
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
-    for kind in ("loopback", "link_local", "multicast", "private", "unspecified", "reserved"):
+    for kind in ("unspecified", "loopback", "link_local", "multicast", "private", "reserved"):
         if getattr(ip, f"is_{kind}"):
             return kind.replace("_", "-")
     return None if ip.is_global else "non-global"
@@ -194,10 +193,10 @@ def _fetch(url: str, policy: FetchPolicy) -> tuple[bytes, str, str]:
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     _current.policy, _current.sockets = policy, []
-    timer = threading.Timer(policy.deadline, _shutdown_all, args=(_current.sockets,))
+    expired = threading.Event()
+    timer = threading.Timer(policy.deadline, _expire, args=(expired, _current.sockets))
     timer.daemon = True
     timer.start()
-    started = time.monotonic()
     try:
         with session.get(url, stream=True, timeout=(policy.connect_timeout, policy.read_timeout),
                          headers={"User-Agent": USER_AGENT, "Accept": "text/html,application/xhtml+xml"}) as response:
@@ -209,13 +208,15 @@ def _fetch(url: str, policy: FetchPolicy) -> tuple[bytes, str, str]:
                 size += len(chunk)
                 if size >= policy.max_bytes:
                     break
+            if expired.is_set():  # the sockets were shut down mid-body: what was read is partial
+                raise FetchError(f"{url} took longer than {policy.deadline:g} s; gave up")
             return b"".join(chunks)[: policy.max_bytes], response.url, response.headers.get("Content-Type", "").lower()
     except FetchError:
         raise
     except requests.TooManyRedirects as exc:
         raise FetchError(f"more than {policy.max_redirects} redirects from {url}") from exc
     except (requests.RequestException, OSError) as exc:
-        if time.monotonic() - started >= policy.deadline:
+        if expired.is_set():
             raise FetchError(f"{url} took longer than {policy.deadline:g} s; gave up") from exc
         cause = exc.__context__ if isinstance(exc.__context__, FetchError) else None
         if cause is None:
@@ -226,7 +227,10 @@ def _fetch(url: str, policy: FetchPolicy) -> tuple[bytes, str, str]:
         session.close()
 
 
-def _shutdown_all(sockets: list[socket.socket]) -> None:
+def _expire(expired: threading.Event, sockets: list[socket.socket]) -> None:
+    """The total deadline passed: mark it and shut every socket of the fetch down, which wakes
+    a read blocked on a slow server at once."""
+    expired.set()
     for sock in sockets:
         try:
             socket.socket.shutdown(sock, socket.SHUT_RDWR)
