@@ -13,6 +13,7 @@ entries and all diagnostics, sorted by file and line.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 from collections.abc import Iterator
@@ -115,11 +116,22 @@ class ValidationReport:
 
 def display_path(path: Path) -> str:
     """``path`` relative to the working directory when it is below it, else absolute."""
+    path = Path(path)
+    folder = _display_folder(str(path.parent), os.getcwd())
+    return str(path) if folder is None else os.path.join(folder, path.name) if folder else path.name
+
+
+@functools.lru_cache(maxsize=1024)
+def _display_folder(folder: str, cwd: str) -> str | None:
+    """``folder`` relative to ``cwd`` (``""`` for ``cwd`` itself), or ``None`` to keep the path
+    as given (outside ``cwd``, or on another drive). Cached: every entry of a folder shares it."""
     try:
-        rel = os.path.relpath(path)
+        rel = os.path.relpath(folder, cwd)
     except ValueError:
-        return str(path)
-    return str(path) if rel.startswith("..") else rel
+        return None
+    if rel.startswith(".."):
+        return None
+    return "" if rel == "." else rel
 
 
 def entry_files(root: Path) -> Iterator[Path]:
@@ -129,9 +141,11 @@ def entry_files(root: Path) -> Iterator[Path]:
     resources = root / "resources"
     if not resources.is_dir():
         return
-    for path in sorted(resources.rglob("*")):
-        if (path.is_file() or path.is_symlink()) and not _hidden(path.relative_to(resources)):
-            yield path
+    found: list[Path] = []
+    for folder, dirs, files in os.walk(resources):  # symlinked folders are not followed
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        found += [Path(folder, name) for name in files if not name.startswith(".")]
+    yield from sorted(found)
 
 
 def misplaced_files(root: Path) -> list[Diagnostic]:

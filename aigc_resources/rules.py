@@ -50,18 +50,19 @@ _REF_LINK = re.compile(r"\[[^\]]+\]\[[^\]]*\]")
 # Block-level Markdown at the start of a source line (CommonMark §4-5): ATX headings, list
 # items (inside a paragraph only "1." may start an ordered list), block quotes, fences,
 # table rows, thematic breaks, setext underlines and link reference definitions.
-_BLOCK_START = [
-    (re.compile(r"#{1,6}(?:[ \t]|$)"), "a heading"),
-    (re.compile(r"[-*+][ \t]+\S"), "a list item"),
-    (re.compile(r"1[.)][ \t]+\S"), "a numbered list item"),
-    (re.compile(r">"), "a block quote"),
-    (re.compile(r"```|~~~"), "a code block"),
-    (re.compile(r"\|"), "a table row"),
-    (re.compile(r"(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,}|=+[ \t]*)$"), "a rule or heading underline"),
-    (re.compile(r"\[[^\]]+\]:"), "a link reference definition"),
-]
-_FIRST_LINE_ORDERED = re.compile(r"\d{1,9}[.)][ \t]+\S")
+_BLOCK = re.compile(
+    r"^[ \t]*(?:(?P<heading>#{1,6}(?:[ \t]|$))|(?P<item>[-*+][ \t]+\S)|(?P<numbered>1[.)][ \t]+\S)|(?P<quote>>)"
+    r"|(?P<code>```|~~~)|(?P<table>\|)|(?P<rule>(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,}|=+[ \t]*)$)"
+    r"|(?P<definition>\[[^\]]+\]:))", re.M)
+_BLOCK_NAMES = {"heading": "a heading", "item": "a list item", "numbered": "a numbered list item",
+                "quote": "a block quote", "code": "a code block", "table": "a table row",
+                "rule": "a rule or heading underline", "definition": "a link reference definition"}
+_FIRST_LINE_ORDERED = re.compile(r"[ \t]*\d{1,9}[.)][ \t]+\S")
+_NON_SPACE = re.compile(r"\S")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n(?=\s*\S)")
+_OTHER_BREAKS = str.maketrans({"\r": "\n", "\x85": "\n", "\u2028": "\n", "\u2029": "\n"})
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
+_LETTER = re.compile(r"[^\W\d_]")
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 
@@ -128,6 +129,8 @@ def check_entry(doc: LoadedDocument, path: Path, taxonomy: Taxonomy | None, *, t
 
 def _check_schema_comment(doc: LoadedDocument) -> None:
     """The entry's leading comment lines must include :data:`ENTRY_SCHEMA_COMMENT`."""
+    if doc.text.startswith(ENTRY_SCHEMA_COMMENT) and doc.text[len(ENTRY_SCHEMA_COMMENT):][:1] in ("\n", "\r"):
+        return
     prefix = ENTRY_SCHEMA_COMMENT.split("$schema=")[0]
     for line in _LINE_BREAK.split(doc.text):
         if not line.startswith("#"):
@@ -252,43 +255,42 @@ def _block_markdown(doc: LoadedDocument, loc: Loc) -> tuple[int, str] | None:
     as (character index in the file, what it is); ``None`` when there is none.
 
     The source is read rather than the value because YAML folds the lines of ``>`` and plain
-    scalars: a list written line by line would otherwise pass as one run-on paragraph."""
+    scalars: a list written line by line would otherwise pass as one run-on paragraph. Inside
+    a paragraph only ``1.`` starts a numbered list (CommonMark §5.2); on the first line any
+    number does."""
     span = doc.spans.get(tuple(loc))
-    scalar = doc.scalars.get(tuple(loc))
-    if span is None or scalar is None:
+    if span is None:
         return None
     start, end = span
-    source = doc.text[start:end]
-    block = source[:1] in ("|", ">")
-    offsets: list[tuple[int, str]] = []  # (offset in source, text) of each source line
-    position = 0
-    for piece in _LINE_BREAK.split(source):
-        offsets.append((position, piece))
-        position += len(piece)
-        found = _LINE_BREAK.match(source, position)
-        position = found.end() if found else position
-    if block:
-        offsets = offsets[1:]  # the indicator line (`>-`, `|`)
-    content = [(offset, piece) for offset, piece in offsets if piece.strip()]
-    if not content:
+    # One "\n" per line break, offsets unchanged (the "\r" of "\r\n" becomes a space).
+    work = doc.text[start:end].replace("\r\n", " \n").translate(_OTHER_BREAKS)
+    if work[:1] in ("|", ">"):
+        first = work.find("\n") + 1  # after the indicator line (`>-`, `|`)
+        if first == 0:
+            return None
+    else:
+        first = 0
+        if work[:1] in ("'", '"'):
+            work = " " + work[1:]
+    content = _NON_SPACE.search(work, first)
+    if content is None:
         return None
-    last_content = content[-1][0]
-    for number, (offset, piece) in enumerate(offsets):
-        stripped = piece.lstrip(" \t")
-        column = offset + len(piece) - len(stripped)
-        if number == 0 and not block and stripped[:1] in ("'", '"'):
-            stripped, column = stripped[1:], column + 1
-        if not stripped.strip():
-            if content[0][0] < offset < last_content:
-                return start + offset, "a blank line (a second paragraph)"
-            continue
-        first = (offset == content[0][0])
-        for pattern, what in _BLOCK_START:
-            if pattern.match(stripped):
-                return start + column, what
-        if first and _FIRST_LINE_ORDERED.match(stripped):
-            return start + column, "a numbered list item"
-    return None
+    first_line = work.rfind("\n", 0, content.start()) + 1  # the first line with text
+    found: list[tuple[int, str]] = []
+    match = _BLOCK.search(work, first_line)
+    if match:
+        kind = match.lastgroup or "item"
+        found.append((match.start(kind), _BLOCK_NAMES[kind]))
+    ordered = _FIRST_LINE_ORDERED.match(work, first_line)
+    if ordered:
+        found.append((ordered.end() - len(ordered.group().lstrip(" \t")), "a numbered list item"))
+    blank = _BLANK_LINE.search(work, first_line)
+    if blank:
+        found.append((blank.start() + 1, "a blank line (a second paragraph)"))
+    if not found:
+        return None
+    offset, what = min(found)
+    return start + offset, what
 
 
 def _check_languages(doc: LoadedDocument, data: dict[str, Any]) -> None:
@@ -297,9 +299,9 @@ def _check_languages(doc: LoadedDocument, data: dict[str, Any]) -> None:
     if isinstance(zh, str) and ("description_zh",) not in doc.reported and not _HAN.search(zh):
         doc.report("E-TEXT-LANGUAGE", ("description_zh",), message="`description_zh` has no Chinese characters")
     en = data.get("description")
-    if isinstance(en, str) and ("description",) not in doc.reported:
-        letters = [c for c in en if c.isalpha()]
-        han = sum(1 for c in letters if _HAN.match(c))
+    if isinstance(en, str) and ("description",) not in doc.reported and _HAN.search(en):
+        letters = _LETTER.findall(en)
+        han = len(_HAN.findall(en))
         if letters and han / len(letters) > MAX_HAN_SHARE_EN:
             doc.report("E-TEXT-LANGUAGE", ("description",),
                        message=f"`description` is mostly Chinese ({han} of {len(letters)} letters)",

@@ -12,6 +12,7 @@ Design reference: ``shared/DESIGN.md`` §4.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import typing
 from typing import Annotated, Any, ClassVar, Literal
@@ -179,8 +180,12 @@ class Taxonomy(_Strict):
     AXES: ClassVar[tuple[str, ...]] = ("types", "modalities", "levels", "topic_groups", "topics")
 
     def axis(self, name: str) -> dict[str, Term]:
-        """Terms of one axis by id, in file order."""
-        return {term.id: term for term in getattr(self, name)}
+        """Terms of one axis by id, in file order (computed once per taxonomy)."""
+        return self._axes[name]
+
+    @functools.cached_property
+    def _axes(self) -> dict[str, dict[str, Term]]:
+        return {axis: {term.id: term for term in getattr(self, axis)} for axis in self.AXES}
 
 
 def taxonomy_fields(model: type[BaseModel]) -> dict[str, tuple[str, bool]]:

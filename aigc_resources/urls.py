@@ -18,6 +18,9 @@ TRACKING_PARAMS = re.compile(r"^(utm_[a-z_]+|fbclid|gclid|dclid|msclkid|mc_cid|m
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _ARXIV_PATH = re.compile(r"^/(?:abs|pdf|html)/(?P<id>[^/?#]+?)(?:v\d+)?(?:\.pdf)?/?$")
 _HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+#: An http(s) URL with a plain ASCII host, optional port, and no credentials or backslashes.
+_SIMPLE_URL = re.compile(r"https?://(?P<host>[A-Za-z0-9.-]+)(?::(?P<port>[0-9]{1,5}))?(?:[/?#][^\\]*)?", re.I)
+_ASCII_HOST = re.compile(r"(?:(?!-)[A-Za-z0-9-]{1,63}(?<!-)\.)*(?!-)[A-Za-z0-9-]{1,63}(?<!-)\.?")
 #: Whitespace, and characters that are invisible yet change the URL (zero-width space, joiners,
 #: soft hyphen, bidirectional controls, BOM): IDNA would silently drop some of them from a host.
 _HIDDEN = re.compile("[\\s\x00-\x1f\x7f-\x9f\xad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
@@ -43,6 +46,10 @@ def url_problems(url: str) -> list[tuple[str, str]]:
     if hidden:
         what = "whitespace" if hidden.group().isspace() else f"the invisible character U+{ord(hidden.group()):04X}"
         return [("E-URL-WHITESPACE", f"{url!r} contains {what}")]
+    simple = _SIMPLE_URL.fullmatch(url)
+    if simple and _ASCII_HOST.fullmatch(simple["host"]) and (simple["port"] is None or 0 < int(simple["port"]) < 65536) \
+            and ("?" not in url or not _tracking(urlsplit(url).query)):
+        return []  # the common case, decided without the general parser below
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -65,14 +72,21 @@ def url_problems(url: str) -> list[tuple[str, str]]:
         problems.append(("E-URL-INVALID", f"the host {host!r} is not a valid host name"))
     if port == 0:
         problems.append(("E-URL-INVALID", "port 0 is not a valid port"))
-    tracking = sorted({k for k, _ in parse_qsl(parts.query, keep_blank_values=True) if TRACKING_PARAMS.match(k)})
+    tracking = _tracking(parts.query)
     if tracking:
         problems.append(("E-URL-TRACKING", f"tracking parameters {', '.join(tracking)} in the query string"))
     return problems
 
 
+def _tracking(query: str) -> list[str]:
+    """Names of tracking parameters in a query string, sorted."""
+    return sorted({k for k, _ in parse_qsl(query, keep_blank_values=True) if TRACKING_PARAMS.match(k)})
+
+
 def _valid_host(host: str) -> bool:
     if host.startswith("[") or ":" in host:  # IPv6 literal (urlsplit strips the brackets)
+        return True
+    if _ASCII_HOST.fullmatch(host):  # the common case, without the IDNA codec
         return True
     host = host.rstrip(".")
     labels = host.split(".")

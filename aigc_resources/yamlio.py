@@ -35,7 +35,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from yaml.events import AliasEvent
@@ -54,7 +54,12 @@ MAX_INT_DIGITS = 30
 Loc = tuple[str | int, ...]
 
 _TAG = "tag:yaml.org,2002:"
-_YAML11_BOOL_WORDS = {"yes", "no", "on", "off", "y", "n"}
+#: YAML 1.2 core schema null and boolean forms (§10.3.2), and the YAML 1.1 boolean words
+#: (yaml.org/type/bool.html) that 1.2 reads as text: both readings exist, so they are refused.
+_NULL = frozenset({"", "~", "null", "Null", "NULL"})
+_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_YAML11_BOOL_WORDS = frozenset("y Y yes Yes YES n N no No NO on On ON off Off OFF".split())
+_NUMBER_START = frozenset("0123456789+-.")
 _INT_RE = re.compile(r"[-+]?[0-9]+")
 _FLOAT_RE = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -67,15 +72,17 @@ _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 #: inside the text. Zero-width (non-)joiners stay allowed: scripts and emoji need them.
 _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\xad\u200b\u200e\u200f\u202a-\u202e"
                         "\u2028\u2029\u2060-\u2064\u2066-\u2069\ufeff]")
-_HAS_LIBYAML = bool(getattr(yaml, "__with_libyaml__", False))
+#: Whether nodes are composed by libyaml (when PyYAML was built with it). bench/validate.py
+#: turns it off to measure the pure-Python composer too.
+USE_LIBYAML = bool(getattr(yaml, "__with_libyaml__", False))
 
 
-@dataclass(frozen=True)
-class Scalar:
+class Scalar(NamedTuple):
     """How one plain scalar was read: its raw text and the kind it resolved to.
 
     ``kind`` is one of ``str``, ``int``, ``float``, ``bool``, ``null``, ``date`` or
     ``yaml11-bool``; ``quoted`` is true when the author wrote quotes or a block scalar.
+    (A named tuple: one is made per scalar, and tuples are the cheapest to make.)
     """
 
     raw: str
@@ -172,7 +179,33 @@ class _TooDeep(yaml.MarkedYAMLError):
     """Raised while composing when collections nest deeper than :data:`MAX_DEPTH`."""
 
 
-class _Composer(yaml.SafeLoader):
+#: Tag given to a plain scalar that has no explicit tag: :func:`_scalar` resolves it itself.
+_PLAIN = "tag:aigc-resources,2026:plain"
+_STR, _SEQ, _MAP = _TAG + "str", _TAG + "seq", _TAG + "map"
+
+
+class _OwnResolution:
+    """Leaves plain scalars unresolved (:data:`_PLAIN`) instead of applying PyYAML's YAML 1.1
+    implicit resolvers: :func:`_scalar` resolves them by the YAML 1.2 core schema, once, the
+    same way under both composers (and faster than PyYAML's resolver, called per node)."""
+
+    def resolve(self, kind, value, implicit):  # noqa: D401 - PyYAML hook
+        if kind is ScalarNode:
+            return _PLAIN if implicit[0] else _STR
+        return _SEQ if kind is SequenceNode else _MAP
+
+    def descend_resolver(self, current_node, current_index):  # noqa: D401 - no path resolvers here
+        pass
+
+    def ascend_resolver(self):  # noqa: D401 - no path resolvers here
+        pass
+
+
+class _CComposer(_OwnResolution, getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """libyaml's composer with our resolution (see module doc)."""
+
+
+class _Composer(_OwnResolution, yaml.SafeLoader):
     """A SafeLoader whose composer refuses aliases before anything is expanded, and nesting
     deeper than :data:`MAX_DEPTH` before Python's recursion limit is reached."""
 
@@ -251,9 +284,12 @@ def load_yaml(path: Path | str, *, display_path: str | None = None, max_bytes: i
     return load_yaml_text(text, doc)
 
 
-def load_yaml_text(text: str, doc: LoadedDocument, *, use_libyaml: bool = _HAS_LIBYAML) -> LoadedDocument:
+def load_yaml_text(text: str, doc: LoadedDocument, *, use_libyaml: bool | None = None) -> LoadedDocument:
     """Parse ``text`` into ``doc`` (see :func:`load_yaml`). ``use_libyaml=False`` forces the
-    pure-Python composer (the results are the same; tests compare them)."""
+    pure-Python composer (the results are the same; tests compare them); ``None`` uses libyaml
+    when PyYAML has it (:data:`USE_LIBYAML`)."""
+    if use_libyaml is None:
+        use_libyaml = USE_LIBYAML
     doc.text = text
     explained_lines = set()  # a tab or control character already explains a syntax error on its line
     if "\t" in text:
@@ -272,7 +308,7 @@ def load_yaml_text(text: str, doc: LoadedDocument, *, use_libyaml: bool = _HAS_L
     if use_libyaml:
         scanned = len(doc.diagnostics)
         try:
-            return _build_document(list(yaml.compose_all(text, Loader=yaml.CSafeLoader)), doc)
+            return _build_document(list(yaml.compose_all(text, Loader=_CComposer)), doc)
         except _TooDeep as exc:
             for table in (doc.positions, doc.key_positions, doc.scalars, doc.spans, doc.reported):
                 table.clear()
@@ -337,7 +373,7 @@ def _build_document(roots: list[Node | None], doc: LoadedDocument) -> LoadedDocu
 
 def _check_tag(node: Node, loc: Loc, doc: LoadedDocument, expected: str) -> bool:
     """Refuse explicit tags (``!!omap``, ``!!set``, ``!custom``) on mappings and sequences."""
-    if node.tag == _TAG + expected:
+    if node.tag == expected:
         return True
     doc.report("E-YAML-TAG", loc, message=f"explicit tag {node.tag!r} is not allowed")
     return False
@@ -363,7 +399,7 @@ class _Builder:
         if depth > MAX_DEPTH:  # the same bound the pure-Python composer applies (_Composer)
             raise _TooDeep(None, None, f"values are nested more than {MAX_DEPTH} levels deep", start)
         if isinstance(node, MappingNode):
-            if not _check_tag(node, loc, doc, "map"):
+            if not _check_tag(node, loc, doc, _MAP):
                 return None
             result: dict[str, Any] = {}
             first_seen: dict[str, tuple[int, int]] = {}
@@ -372,7 +408,7 @@ class _Builder:
                     doc.report("E-YAML-NOT-MAPPING", loc, message="keys must be plain names, not lists or mappings")
                     continue
                 key = key_node.value
-                if key_node.tag == _TAG + "merge":
+                if key == "<<" and key_node.tag == _PLAIN:
                     doc.report("E-YAML-ALIAS", loc, message="the merge key `<<` is not allowed")
                     continue
                 member = loc + (key,)
@@ -389,55 +425,52 @@ class _Builder:
                 result[key] = self.build(value_node, member, depth + 1)
             return result
         if isinstance(node, SequenceNode):
-            if not _check_tag(node, loc, doc, "seq"):
+            if not _check_tag(node, loc, doc, _SEQ):
                 return None
             return [self.build(item, loc + (index,), depth + 1) for index, item in enumerate(node.value)]
         raise TypeError(f"unexpected YAML node {node!r}")  # pragma: no cover - PyYAML has no other kinds
 
 
 def _scalar(node: ScalarNode, loc: Loc, doc: LoadedDocument) -> Any:
+    """The value of a scalar: text as written when quoted, a block or tagged ``!!str``; a plain
+    scalar resolved by the YAML 1.2 core schema (§10.3.2), YAML 1.1 boolean words reported."""
     raw = node.value
-    quoted = bool(node.style)  # '"', "'", '|', '>' all mean "text as written"; plain is None or ''
     tag = node.tag
-    if not tag.startswith(_TAG):
-        doc.report("E-YAML-TAG", loc, message=f"explicit tag {tag!r} is not allowed")
+    if tag != _PLAIN:
+        if tag != _STR:
+            doc.report("E-YAML-TAG", loc, message=f"explicit tag {tag!r} is not allowed")
+        doc.scalars[loc] = Scalar(raw, "str", bool(node.style))
         return raw
-    kind = tag[len(_TAG):]
-    if quoted or kind == "str":
-        doc.scalars[loc] = Scalar(raw, "str", quoted)
-        return raw
-    if kind not in {"null", "bool", "int", "float", "timestamp"}:
-        doc.report("E-YAML-TAG", loc, message=f"the YAML type {kind!r} is not allowed")
-        return raw
-    if kind == "null":
+    if raw in _NULL:
         doc.scalars[loc] = Scalar(raw, "null", False)
         return None
-    if kind == "bool":
-        if raw.lower() in ("true", "false"):
-            doc.scalars[loc] = Scalar(raw, "bool", False)
-            return raw.lower() == "true"
-        if raw.lower() in _YAML11_BOOL_WORDS:
-            doc.scalars[loc] = Scalar(raw, "yaml11-bool", False)
-            doc.report("E-YAML-AMBIGUOUS-BOOL", loc,
-                       message=f"`{raw}` is a boolean in YAML 1.1 and text in YAML 1.2",
-                       hint=f"write `true` or `false` for a flag, or \"{raw}\" in quotes if it is text")
-            return raw
-    if kind == "int" and _INT_RE.fullmatch(raw):
-        doc.scalars[loc] = Scalar(raw, "int", False)
-        # A number longer than any field allows stays text (int() refuses > 4300 digits).
-        return int(raw) if len(raw) <= MAX_INT_DIGITS else raw
-    if kind == "float" and _FLOAT_RE.fullmatch(raw):
-        doc.scalars[loc] = Scalar(raw, "float", False)
-        return float(raw)
-    if kind == "timestamp" and _DATE_RE.fullmatch(raw):
-        try:
-            value = dt.date.fromisoformat(raw)
-        except ValueError:
-            doc.scalars[loc] = Scalar(raw, "str", False)
-            return raw
-        doc.scalars[loc] = Scalar(raw, "date", False)
-        return value
-    # Other YAML 1.1 forms (0x1F, 1_000, 1:30 sexagesimal, .inf, full timestamps) stay text, so
-    # nothing changes silently; the schema then refuses them where a number or a date is expected.
+    if raw in _BOOL:
+        doc.scalars[loc] = Scalar(raw, "bool", False)
+        return _BOOL[raw]
+    if raw in _YAML11_BOOL_WORDS:
+        doc.scalars[loc] = Scalar(raw, "yaml11-bool", False)
+        doc.report("E-YAML-AMBIGUOUS-BOOL", loc,
+                   message=f"`{raw}` is a boolean in YAML 1.1 and text in YAML 1.2",
+                   hint=f"write `true` or `false` for a flag, or \"{raw}\" in quotes if it is text")
+        return raw
+    if raw[:1] in _NUMBER_START:
+        if _INT_RE.fullmatch(raw):
+            doc.scalars[loc] = Scalar(raw, "int", False)
+            # A number longer than any field allows stays text (int() refuses > 4300 digits).
+            return int(raw) if len(raw) <= MAX_INT_DIGITS else raw
+        if _FLOAT_RE.fullmatch(raw):
+            doc.scalars[loc] = Scalar(raw, "float", False)
+            return float(raw)
+        if _DATE_RE.fullmatch(raw):
+            try:
+                value = dt.date.fromisoformat(raw)
+            except ValueError:  # 2026-02-30: not a date, and not silently anything else
+                doc.scalars[loc] = Scalar(raw, "str", False)
+                return raw
+            doc.scalars[loc] = Scalar(raw, "date", False)
+            return value
+    # Everything else is text, including YAML 1.1 forms (0x1F, 0o17, 1_000, 1:30 sexagesimal,
+    # .inf, full timestamps): nothing changes silently, and the schema refuses them where a
+    # number or a date is expected.
     doc.scalars[loc] = Scalar(raw, "str", False)
     return raw
