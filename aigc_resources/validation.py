@@ -137,6 +137,8 @@ def _report(model: type[BaseModel], doc: LoadedDocument, error: dict[str, Any]) 
             doc.report("E-FIELD-TYPE", loc, message=f"expected {expected}, got {got} ({_short(value)})")
     elif kind in _LENGTH_TYPES:
         doc.report("E-FIELD-LENGTH", loc, message=_length_message(kind, ctx, value))
+    elif kind == "string_pattern_mismatch" and _checked_by_rules(model, loc):
+        return  # not a slug, so certainly not a known value: the rules say so with "did you mean"
     elif kind == "string_pattern_mismatch":
         code = {"id": "E-ID-SLUG", "arxiv": "E-ARXIV-FORM"}.get(str(field), "E-ID-SLUG" if _is_slug_field(loc) else "E-FIELD-VALUE")
         doc.report(code, loc, message=f"{_short(value)} does not have the required form")
@@ -150,6 +152,15 @@ def _report(model: type[BaseModel], doc: LoadedDocument, error: dict[str, Any]) 
         doc.report("E-FIELD-VALUE", loc, message=f"{_short(value)} is not allowed", hint=hint)
     else:
         doc.report("E-FIELD-VALUE", loc, message=error["msg"])
+
+
+def _checked_by_rules(model: type[BaseModel], loc: Loc) -> bool:
+    """Whether the value at ``loc`` names a taxonomy value or an entry id, which
+    :mod:`aigc_resources.rules` checks against the taxonomy or the catalog."""
+    from .schema import taxonomy_fields
+
+    return len(loc) <= 2 and isinstance(loc[0], str) and (loc[0] in taxonomy_fields(model)
+                                                          or (loc[0] == "related" and "related" in model.model_fields))
 
 
 def _is_slug_field(loc: Loc) -> bool:

@@ -33,6 +33,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -242,6 +243,10 @@ def read_text(path: Path, doc: LoadedDocument, *, max_bytes: int = MAX_FILE_BYTE
             doc.diagnostics.append(make("E-FILE-LINK", doc.path, 1, 1,
                                         message=f"`{path.name}` is a symbolic link to {path.readlink()}"))
             return None
+        mode = path.stat().st_mode
+        if not stat.S_ISREG(mode):  # a FIFO or a device would block or never end
+            doc.diagnostics.append(make("E-FILE-READ", doc.path, message="not a regular file"))
+            return None
         with path.open("rb") as handle:  # read at most one byte past the limit, however big the file
             raw = handle.read(max_bytes + 1)
     except OSError as exc:
@@ -251,6 +256,10 @@ def read_text(path: Path, doc: LoadedDocument, *, max_bytes: int = MAX_FILE_BYTE
         size = path.stat().st_size
         doc.diagnostics.append(make("E-FILE-TOO-LARGE", doc.path, 1, 1,
                                     message=f"the file has {size:,} bytes; the limit is {max_bytes:,}"))
+        return None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        doc.diagnostics.append(make("E-FILE-ENCODING", doc.path, 1, 1,
+                                    message="the file is UTF-16 (some Windows editors call it \"Unicode\")"))
         return None
     try:
         text = raw.decode("utf-8")

@@ -155,3 +155,39 @@ def test_misspelt_required_key_is_one_problem(tmp_catalog):
 ])
 def test_arxiv_identifiers(identifier, ok):
     assert (arxiv_id_problem(identifier, 2026) is None) is ok
+
+
+def test_a_huge_file_is_not_read_into_memory(tmp_catalog):
+    """A sparse 4 GiB file is refused after reading one byte past the limit."""
+    root = tmp_catalog()
+    with open(root / "resources" / "paper" / "huge.yaml", "wb") as handle:
+        handle.truncate(4 * 2**30)
+    report = load_catalog(root, today=TODAY)
+    [d] = [d for d in report.diagnostics if d.path.endswith("huge.yaml")]
+    assert d.code == "E-FILE-TOO-LARGE" and "4,294,967,296 bytes" in d.message
+
+
+def test_a_fifo_does_not_hang_the_run(tmp_catalog):
+    root = tmp_catalog()
+    os.mkfifo(root / "resources" / "paper" / "pipe.yaml")
+    report = load_catalog(root, today=TODAY)
+    assert codes(report, "pipe.yaml") == [("E-FILE-READ", 0, 0)]
+    assert report.entries == 3
+
+
+def test_utf16_is_named(tmp_catalog):
+    root = tmp_catalog({"paper/utf16.yaml": GOOD.replace("tiny-lib", "utf16").encode("utf-16")})
+    [d] = [d for d in load_catalog(root, today=TODAY).diagnostics if d.path.endswith("utf16.yaml")]
+    assert d.code == "E-FILE-ENCODING" and "UTF-16" in d.message
+
+
+def test_validate_files_given_as_absolute_or_dotted_paths(tmp_catalog, monkeypatch):
+    from click.testing import CliRunner
+
+    from aigc_resources.cli import main
+
+    root = tmp_catalog({"paper/unknown-key.yaml": (FIXTURES / "bad" / "unknown-key.yaml").read_bytes()})
+    monkeypatch.chdir(root.parent)
+    for given in (str(root / "resources" / "paper" / "unknown-key.yaml"), "./catalog/resources/paper/../paper/unknown-key.yaml"):
+        result = CliRunner().invoke(main, ["validate", given])
+        assert result.exit_code == 2 and "unknown-key.yaml:4:1: E-FIELD-UNKNOWN" in result.output, given
