@@ -2,11 +2,12 @@
 
 PyYAML's ``safe_load`` loses positions, silently keeps the last of two duplicate keys, turns
 ``no`` into ``False``, ``1.10`` into ``1.1`` and ``2024-01-01`` into a date, and expands aliases
-(the "billion laughs" bomb). This module composes the node tree with PyYAML (which keeps marks),
-then builds plain Python values itself:
+(the "billion laughs" bomb). This module composes the node tree with PyYAML (which keeps marks)
+without PyYAML's YAML 1.1 resolver, then builds plain Python values itself:
 
 * plain scalars resolve as in YAML 1.2's core schema: ``true``/``false``, ``null``/``~``/empty,
-  decimal integers and floats; ``yyyy-mm-dd`` becomes a :class:`datetime.date`;
+  decimal integers and floats; ``yyyy-mm-dd`` becomes a :class:`datetime.date` (the one
+  extension: dates, which every entry's ``added`` uses, as YAML 1.1 and our schema read them);
 * YAML 1.1 boolean words (``yes``, ``no``, ``on``, ``off``, ``y``, ``n``) stay strings and are
   reported (``E-YAML-AMBIGUOUS-BOOL``);
 * duplicate keys, aliases, explicit tags, tabs, control and invisible characters, a BOM,
