@@ -19,7 +19,7 @@ from .diagnostics import Diagnostic, make
 from .schema import ENTRY_SCHEMA_COMMENT, Resource, Taxonomy, taxonomy_fields
 from .urls import arxiv_id_of_url, arxiv_id_problem, canonical_url, url_problems
 from .validation import did_you_mean
-from .yamlio import LoadedDocument, Loc, format_loc
+from .yamlio import LINE_BREAK, LoadedDocument, Loc, format_loc
 
 #: Types whose entries must give a year.
 DATED_TYPES = frozenset({"paper", "survey"})
@@ -63,7 +63,6 @@ _BLANK_LINE = re.compile(r"\n[ \t]*\n(?=\s*\S)")
 _OTHER_BREAKS = str.maketrans({"\r": "\n", "\x85": "\n", "\u2028": "\n", "\u2029": "\n"})
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
 _LETTER = re.compile(r"[^\W\d_]")
-_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 
 def check_entry(doc: LoadedDocument, path: Path, taxonomy: Taxonomy | None, *, today: dt.date) -> None:
@@ -132,7 +131,7 @@ def _check_schema_comment(doc: LoadedDocument) -> None:
     if doc.text.startswith(ENTRY_SCHEMA_COMMENT) and doc.text[len(ENTRY_SCHEMA_COMMENT):][:1] in ("\n", "\r"):
         return
     prefix = ENTRY_SCHEMA_COMMENT.split("$schema=")[0]
-    for line in _LINE_BREAK.split(doc.text):
+    for line in LINE_BREAK.split(doc.text):
         if not line.startswith("#"):
             break
         if line.rstrip() == ENTRY_SCHEMA_COMMENT:

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
 import typing
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+from .yamlio import ISO_DATE
 
 #: Lower-case kebab-case identifier: ``attention-is-all-you-need``.
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -35,15 +36,12 @@ TITLE_LIMITS = (2, 200)
 #: extension, Neovim, JetBrains) then complete and check the entry against the JSON Schema.
 ENTRY_SCHEMA_COMMENT = "# yaml-language-server: $schema=../../../schema/resource.schema.json"
 
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-
 def _quoted_iso_date(value: Any) -> Any:
     """Accept a date written in quotes (``"2026-11-29"``), as JSON Schema's ``format: date`` does.
 
     Only the exact ``YYYY-MM-DD`` form of a real calendar date is converted; anything else is
     passed on unchanged for the strict date check to refuse."""
-    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+    if isinstance(value, str) and ISO_DATE.fullmatch(value):
         try:
             return dt.date.fromisoformat(value)
         except ValueError:

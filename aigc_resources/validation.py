@@ -15,12 +15,11 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .yamlio import LoadedDocument, Loc
+from .yamlio import ISO_DATE, LoadedDocument, Loc
 
 M = TypeVar("M", bound=BaseModel)
 
 _DATE_TYPES = {"date_type", "date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact"}
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _INT = re.compile(r"[-+]?[0-9]+")
 _TYPE_NAMES = {"str": "text", "int": "a number", "float": "a number", "bool": "a boolean", "dict": "a mapping",
                "list": "a list", "NoneType": "empty", "date": "a date"}
@@ -118,7 +117,7 @@ def _report(model: type[BaseModel], doc: LoadedDocument, error: dict[str, Any]) 
             doc.report("E-YAML-COERCED", loc,
                        message=f"`{scalar.raw}` was read as {_KIND_NAMES[scalar.kind]}, but text is expected here",
                        hint=f"write it in quotes: \"{scalar.raw}\"")
-        elif kind in _DATE_TYPES and isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
+        elif kind in _DATE_TYPES and isinstance(value, str) and ISO_DATE.fullmatch(value.strip()):
             doc.report("E-FIELD-VALUE", loc, message=f"{value} is not a calendar date",
                        hint="check the month (01-12) and the day of the month")
         elif kind == "int_type" and scalar and scalar.kind == "int":

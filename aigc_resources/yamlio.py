@@ -64,9 +64,10 @@ _YAML11_BOOL_WORDS = frozenset("y Y yes Yes YES n N no No NO on On ON off Off OF
 _NUMBER_START = frozenset("0123456789+-.")
 _INT_RE = re.compile(r"[-+]?[0-9]+")
 _FLOAT_RE = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
-_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+#: A date as YYYY-MM-DD (ISO 8601 calendar date, the only form entries use).
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 #: Line breaks as YAML counts them (YAML 1.2 §5.4; PyYAML also counts NEL, LS and PS).
-_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 #: Characters that are invisible or reorder text, refused anywhere in a file: C0 and C1
 #: controls (tab, LF and CR excepted: tabs have their own rule), DEL, soft hyphen, zero-width
 #: space, left-to-right / right-to-left marks, bidirectional embeddings, overrides and isolates
@@ -131,7 +132,7 @@ class LoadedDocument:
     def position_of(self, index: int) -> tuple[int, int]:
         """1-based (line, column) of character ``index`` of :attr:`text` (YAML's line breaks)."""
         if self._line_starts is None:
-            self._line_starts = [0] + [m.end() for m in _LINE_BREAK.finditer(self.text)]
+            self._line_starts = [0] + [m.end() for m in LINE_BREAK.finditer(self.text)]
         line = bisect.bisect_right(self._line_starts, index)
         return line, index - self._line_starts[line - 1] + 1
 
@@ -266,8 +267,8 @@ def read_text(path: Path, doc: LoadedDocument, *, max_bytes: int = MAX_FILE_BYTE
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         before = raw[: exc.start]
-        line = len(_LINE_BREAK.findall(before.decode("utf-8", "replace"))) + 1
-        column = len(_LINE_BREAK.split(before.decode("utf-8", "replace"))[-1]) + 1
+        line = len(LINE_BREAK.findall(before.decode("utf-8", "replace"))) + 1
+        column = len(LINE_BREAK.split(before.decode("utf-8", "replace"))[-1]) + 1
         doc.diagnostics.append(make("E-FILE-ENCODING", doc.path, line, column,
                                     message=f"byte 0x{raw[exc.start]:02x} at offset {exc.start} is not valid UTF-8"))
         return None
@@ -471,7 +472,7 @@ def _scalar(node: ScalarNode, loc: Loc, doc: LoadedDocument) -> Any:
         if _FLOAT_RE.fullmatch(raw):
             doc.scalars[loc] = Scalar(raw, "float", False)
             return float(raw)
-        if _DATE_RE.fullmatch(raw):
+        if ISO_DATE.fullmatch(raw):
             try:
                 value = dt.date.fromisoformat(raw)
             except ValueError:  # 2026-02-30: not a date, and not silently anything else
