@@ -79,13 +79,20 @@ def make_catalog(root: Path, count: int, seed: int = 0) -> None:
         (folder / f"entry-{n:05d}.yaml").write_text(text, encoding="utf-8")
 
 
-def best(runs: int, func) -> tuple[float, object]:
+CPU: dict[str, float] = {}
+
+
+def best(runs: int, func, label: str = "") -> tuple[float, object]:
+    """Best wall-clock time of ``runs`` calls; the CPU time of that best call is kept in
+    :data:`CPU` under ``label`` (on a busy machine, CPU seconds show the work itself)."""
     times, result = [], None
     for _ in range(runs):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         result = func()
-        times.append(time.perf_counter() - started)
-    return min(times), result
+        times.append((time.perf_counter() - started, time.process_time() - cpu))
+    wall, cpu = min(times)
+    CPU[label] = cpu
+    return wall, result
 
 
 def plain(paths: list[Path], loader) -> int:
@@ -112,28 +119,34 @@ def main() -> int:
         print(f"{len(paths):,} synthetic entries, {size / len(paths):.0f} bytes each on average; "
               f"PyYAML {yaml.__version__} (libyaml: {yaml.__with_libyaml__}); best of {args.repeat}")
 
-        t_validate, report = best(args.repeat, lambda: load_catalog(root, today=today))
+        t_validate, report = best(args.repeat, lambda: load_catalog(root, today=today), "validate")
         errors = [d.format() for d in report.diagnostics if d.severity.value == "error"]
         assert report.entries == len(paths) and not errors, errors[:5]
-        t_plain, _ = best(args.repeat, lambda: plain(paths, yaml.SafeLoader))
+        t_plain, _ = best(args.repeat, lambda: plain(paths, yaml.SafeLoader), "plain")
         yamlio.USE_LIBYAML = False
-        t_python, _ = best(args.repeat, lambda: load_catalog(root, today=today))
+        t_python, _ = best(args.repeat, lambda: load_catalog(root, today=today), "python")
         yamlio.USE_LIBYAML = bool(yaml.__with_libyaml__)
-        rows = [("validate (libyaml composer, positions, all rules)", t_validate),
-                ("validate (pure-Python composer)", t_python),
-                ("plain yaml.safe_load + Pydantic (no positions, no rules)", t_plain)]
+        rows = [("validate (libyaml composer, positions, all rules)", t_validate, "validate"),
+                ("validate (pure-Python composer)", t_python, "python"),
+                ("plain yaml.safe_load + Pydantic (no positions, no rules)", t_plain, "plain")]
         if yaml.__with_libyaml__:
-            t_cplain, _ = best(args.repeat, lambda: plain(paths, yaml.CSafeLoader))
-            rows.append(("plain yaml.CSafeLoader + Pydantic (no positions, no rules)", t_cplain))
-        for label, seconds in rows:
-            print(f"  {label:<60} {len(paths) / seconds:>9,.0f} entries/s  ({seconds:.2f} s)")
+            t_cplain, _ = best(args.repeat, lambda: plain(paths, yaml.CSafeLoader), "cplain")
+            rows.append(("plain yaml.CSafeLoader + Pydantic (no positions, no rules)", t_cplain, "cplain"))
+        print(f"  {'':<60} {'wall clock':>20}  {'per CPU second':>20}")
+        for label, seconds, key in rows:
+            print(f"  {label:<60} {len(paths) / seconds:>9,.0f} entries/s ({seconds:5.1f} s)"
+                  f" {len(paths) / CPU[key]:>9,.0f} entries/s ({CPU[key]:5.1f} s)")
         ratio = t_validate / t_plain
-        print(f"ratio validate / plain safe_load + Pydantic: {ratio:.2f} (target <= 2)")
-        print(f"ratio pure-Python validate / plain safe_load + Pydantic: {t_python / t_plain:.2f}")
+        print(f"ratio validate / plain safe_load + Pydantic: {ratio:.2f} wall, "
+              f"{CPU['validate'] / CPU['plain']:.2f} CPU (target <= 2)")
+        print(f"ratio pure-Python validate / plain safe_load + Pydantic: {t_python / t_plain:.2f} wall, "
+              f"{CPU['python'] / CPU['plain']:.2f} CPU")
         if yaml.__with_libyaml__:
-            print(f"ratio validate / plain CSafeLoader + Pydantic: {t_validate / t_cplain:.2f}")
-        rate = len(paths) / t_validate
-        print(f"validate: {rate:,.0f} entries/s (target >= 2,000): {'met' if rate >= 2000 and ratio <= 2 else 'NOT met'}")
+            print(f"ratio validate / plain CSafeLoader + Pydantic: {t_validate / t_cplain:.2f} wall, "
+                  f"{CPU['validate'] / CPU['cplain']:.2f} CPU")
+        rate, cpu_rate = len(paths) / t_validate, len(paths) / CPU["validate"]
+        print(f"validate: {rate:,.0f} entries/s wall, {cpu_rate:,.0f} per CPU second (target >= 2,000): "
+              f"{'met' if rate >= 2000 and ratio <= 2 else 'NOT met'} on the wall clock")
     return 0
 
 
