@@ -41,12 +41,17 @@ concepts:
 """
 
 
+SCHEMA_COMMENT = "# yaml-language-server: $schema=../../../schema/resource.schema.json"
+
+
 def entry_text(entry_id: str, entry_type: str, topic: str, level: str, languages: str, year: int, extra: str) -> str:
     title = next(line.split(": ", 1)[1] for line in extra.splitlines() if line.startswith("title_x: "))
     extra = "\n".join(line for line in extra.splitlines() if not line.startswith("title_x: "))
     url = f"https://example.org/{entry_id}" if "arxiv" not in extra else \
         "https://arxiv.org/abs/" + extra.split('arxiv: "')[1].split('"')[0]
-    return (f"id: {entry_id}\ntitle: {title}\nurl: {url}\ntype: {entry_type}\nmodalities: [text]\ntopics: [{topic}]\n"
+    modality = "image" if topic == "diffusion-models" else "text"  # every taxonomy value is used
+    return (f"{SCHEMA_COMMENT}\nid: {entry_id}\ntitle: {title}\nurl: {url}\ntype: {entry_type}\n"
+            f"modalities: [{modality}]\ntopics: [{topic}]\n"
             f"level: {level}\nlanguages: {languages}\naccess: free\nyear: {year}\n{extra}\n"
             f"description: A test entry about {topic}, written for the curation tests only.\n"
             f"description_zh: 仅用于测试的条目，主题是 {topic}。\nadded: 2026-01-0{1 + len(entry_id) % 9}\n")

@@ -45,7 +45,7 @@ def test_json_round_trip_equals_the_models(catalog, real_catalog):
 
 def test_json_matches_the_committed_schema(catalog, real_catalog):
     schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
-    assert schema == export_json_schema(), "schema/catalog-export.schema.json is stale: regenerate it (docs/export.md)"
+    assert schema == export_json_schema(), "schema/catalog-export.schema.json is stale: run `aigc-resources schema`"
     validator = jsonschema.Draft202012Validator(schema)
     validator.check_schema(schema)
     for each in (catalog, real_catalog):

@@ -29,6 +29,7 @@ import jinja2
 
 from ..catalog import Catalog
 from ..schema import Resource, Taxonomy, Term
+from .contribute import NAV_TITLE, render_contribute_pages
 from .i18n import language_name, translator
 from .text import first_sentence, front_matter_value, unmarkdown, md_attr, md_inline, md_plain
 
@@ -149,6 +150,7 @@ def render_site(catalog: Catalog, *, lang: str = "en") -> dict[str, str]:
         for term_id, view in model.terms[folder].items():
             pages[view.hub] = hub.render(**common, folder=folder, term=view,
                                          items=model.members[folder].get(term_id, []), root="../")
+    pages.update(render_contribute_pages(catalog.taxonomy, lang))
     return pages
 
 
@@ -169,6 +171,7 @@ def site_nav(catalog: Catalog, *, lang: str = "en") -> list[Any]:
             section += [{_name(view, lang): view.hub} for view in model.terms[folder].values()]
         nav.append({t(_HUB_TITLES[folder]): section})
     nav.append({t("About"): "about.md"})
+    nav.append({NAV_TITLE[lang]: "contribute.md"})
     return nav
 
 
