@@ -19,29 +19,24 @@ tags as Google Scholar reads them (``citation_title``, ``citation_author``,
 ``citation_publication_date``/``citation_date``, ``citation_arxiv_id``; arXiv abstract pages
 carry them), and HTML's ``<title>`` and ``<meta name="description">``.
 
-The link checker (``aigc_resources.linkcheck``) guards its connections the same way; when both
-are merged the two guards should become one.
+The address check and the total deadline are :mod:`aigc_resources.net`'s, shared with the link
+checker.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import re
-import socket
-import threading
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from typing import Any
 
 import requests
-from requests.adapters import HTTPAdapter
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import NameResolutionError, NewConnectionError
 
 from . import __version__
 from .errors import UserError
+from .net import AddressPolicy, AddressRefused, Deadline, GuardedAdapter, Watchdog, address_refusal, attempt_scope
 from .urls import url_problems
+
+__all__ = ["FetchError", "FetchPolicy", "PageMetadata", "address_refusal", "fetch_page_metadata", "parse_metadata"]
 
 USER_AGENT = f"aigc-resources/{__version__} (new-entry scaffolder)"
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -81,93 +76,6 @@ class PageMetadata:
         return [name for name in ("title", "description", "authors", "year", "arxiv") if getattr(self, name)]
 
 
-def address_refusal(address: str) -> str | None:
-    """Why connecting to ``address`` (an IP literal) is refused, or ``None`` when it is global.
-
-    Refused: everything :mod:`ipaddress` does not call global (IANA special-purpose registries:
-    loopback, RFC 1918 / RFC 4193 private, link-local, shared RFC 6598, documentation,
-    reserved), plus multicast and unspecified. IPv4-mapped IPv6 addresses are judged as IPv4.
-    """
-    try:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
-    except ValueError:
-        return "not an IP address"
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    for kind in ("unspecified", "loopback", "link_local", "multicast", "private", "reserved"):
-        if getattr(ip, f"is_{kind}"):
-            return kind.replace("_", "-")
-    return None if ip.is_global else "non-global"
-
-
-class _Fetch(threading.local):
-    """Per-thread state of the fetch in progress: its policy and the sockets it opened."""
-
-    policy: FetchPolicy = FetchPolicy()
-    sockets: list[socket.socket]
-
-    def __init__(self) -> None:
-        self.sockets = []
-
-
-_current = _Fetch()
-
-
-class _GuardedMixin:
-    host: str
-    port: int
-    _dns_host: str
-
-    def _new_conn(self) -> socket.socket:
-        host = self._dns_host
-        try:
-            infos = socket.getaddrinfo(host, self.port, 0, socket.SOCK_STREAM)
-        except socket.gaierror as exc:
-            raise NameResolutionError(self.host, self, exc) from exc  # type: ignore[arg-type]
-        addresses = list(dict.fromkeys(info[4][0] for info in infos))
-        if not _current.policy.allow_private:
-            for address in addresses:
-                kind = address_refusal(address)
-                if kind:
-                    raise FetchError(f"{self.host} resolves to the {kind} address {address}; refused")
-        error: Exception | None = None
-        for address in addresses:  # connect to the checked address itself
-            self._dns_host = address
-            try:
-                sock = super()._new_conn()  # type: ignore[misc]
-                break
-            except NewConnectionError as exc:
-                error = exc
-            finally:
-                self._dns_host = host
-        else:
-            raise error or NewConnectionError(self, f"no address for {host}")  # type: ignore[arg-type]
-        _current.sockets.append(sock)
-        return sock
-
-
-class _GuardedHTTPConnection(_GuardedMixin, HTTPConnection):
-    pass
-
-
-class _GuardedHTTPSConnection(_GuardedMixin, HTTPSConnection):
-    pass
-
-
-class _GuardedHTTPPool(HTTPConnectionPool):
-    ConnectionCls = _GuardedHTTPConnection
-
-
-class _GuardedHTTPSPool(HTTPSConnectionPool):
-    ConnectionCls = _GuardedHTTPSConnection
-
-
-class _GuardedAdapter(HTTPAdapter):
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:  # noqa: D102 - requests hook
-        super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {"http": _GuardedHTTPPool, "https": _GuardedHTTPSPool}
-
-
 def fetch_page_metadata(url: str, policy: FetchPolicy = FetchPolicy()) -> PageMetadata:
     """Fetch ``url`` under ``policy`` and read its metadata (see module doc).
 
@@ -189,17 +97,16 @@ def _fetch(url: str, policy: FetchPolicy) -> tuple[bytes, str, str]:
     session = requests.Session()
     session.trust_env = False
     session.max_redirects = policy.max_redirects
-    adapter = _GuardedAdapter(max_retries=0)
+    adapter = GuardedAdapter(pools=4, per_pool=1)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
-    _current.policy, _current.sockets = policy, []
-    expired = threading.Event()
-    timer = threading.Timer(policy.deadline, _expire, args=(expired, _current.sockets))
-    timer.daemon = True
-    timer.start()
+    watchdog = Watchdog()
+    deadline = watchdog.watch(Deadline(policy.deadline))
+    too_slow = f"{url} took longer than {policy.deadline:g} s; gave up"
     try:
-        with session.get(url, stream=True, timeout=(policy.connect_timeout, policy.read_timeout),
-                         headers={"User-Agent": USER_AGENT, "Accept": "text/html,application/xhtml+xml"}) as response:
+        with attempt_scope(AddressPolicy(allow_private=policy.allow_private), deadline), \
+                session.get(url, stream=True, timeout=(policy.connect_timeout, policy.read_timeout),
+                            headers={"User-Agent": USER_AGENT, "Accept": "text/html,application/xhtml+xml"}) as response:
             if not 200 <= response.status_code < 300:
                 raise FetchError(f"{response.url} answered HTTP {response.status_code}")
             chunks, size = [], 0
@@ -208,34 +115,23 @@ def _fetch(url: str, policy: FetchPolicy) -> tuple[bytes, str, str]:
                 size += len(chunk)
                 if size >= policy.max_bytes:
                     break
-            if expired.is_set():  # the sockets were shut down mid-body: what was read is partial
-                raise FetchError(f"{url} took longer than {policy.deadline:g} s; gave up")
+            if deadline.expired:  # the sockets were shut down mid-body: what was read is partial
+                raise FetchError(too_slow)
             return b"".join(chunks)[: policy.max_bytes], response.url, response.headers.get("Content-Type", "").lower()
     except FetchError:
         raise
+    except AddressRefused as exc:
+        raise FetchError(str(exc)) from exc
     except requests.TooManyRedirects as exc:
         raise FetchError(f"more than {policy.max_redirects} redirects from {url}") from exc
     except (requests.RequestException, OSError) as exc:
-        if expired.is_set():
-            raise FetchError(f"{url} took longer than {policy.deadline:g} s; gave up") from exc
-        cause = exc.__context__ if isinstance(exc.__context__, FetchError) else None
-        if cause is None:
-            cause = next((a for a in getattr(exc, "args", ()) if isinstance(a, FetchError)), None)
-        raise FetchError(str(cause) if cause else f"cannot fetch {url}: {type(exc).__name__}: {exc}") from exc
+        if deadline.expired:
+            raise FetchError(too_slow) from exc
+        raise FetchError(f"cannot fetch {url}: {type(exc).__name__}: {exc}") from exc
     finally:
-        timer.cancel()
+        deadline.finish()
+        watchdog.close()
         session.close()
-
-
-def _expire(expired: threading.Event, sockets: list[socket.socket]) -> None:
-    """The total deadline passed: mark it and shut every socket of the fetch down, which wakes
-    a read blocked on a slow server at once."""
-    expired.set()
-    for sock in sockets:
-        try:
-            socket.socket.shutdown(sock, socket.SHUT_RDWR)
-        except OSError:
-            pass
 
 
 class _HeadParser(HTMLParser):

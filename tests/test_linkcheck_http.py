@@ -20,7 +20,7 @@ from .linkcheck_support import (Checker, FixtureServer, check, drip_body, drip_h
                                huge_body, never_answer, reset_connection, server, servers)  # noqa: F401
 
 from aigc_resources.linkcheck import ErrorKind, LinkStatus, LinkTarget
-from aigc_resources.linkcheck.net import AddressPolicy
+from aigc_resources.net import AddressPolicy
 from aigc_resources.linkcheck.quirks import HOST_RULES, HostRule
 
 OK, REDIRECTED, BROKEN, BLOCKED, TRANSIENT, INVALID = (LinkStatus.OK, LinkStatus.REDIRECTED, LinkStatus.BROKEN,

@@ -16,7 +16,7 @@ from aigc_resources.linkcheck.classify import (Classification, classify, is_deep
 from aigc_resources.linkcheck.collect import group_targets
 from aigc_resources.linkcheck.config import ConfigError, cli_settings, setting_fields, toml_key
 from aigc_resources.linkcheck.fetch import Fetched, parse_page
-from aigc_resources.linkcheck.net import AddressPolicy, address_refusal
+from aigc_resources.net import AddressPolicy, address_refusal
 from aigc_resources.linkcheck.quirks import BUILTIN_EXCLUSIONS, HOST_RULES, bot_wall_signature, quirks_for
 from aigc_resources.linkcheck.result import Origin
 from aigc_resources.urls import fetch_key

@@ -25,7 +25,7 @@ from ..urls import fetch_key, url_problems
 from .classify import Classification, classify, retry_delay
 from .config import Exclusion, Settings
 from .fetch import Fetched, fetch
-from .net import AddressPolicy, Deadline, GuardedAdapter, Watchdog, attempt_scope
+from ..net import AddressPolicy, Deadline, GuardedAdapter, Watchdog, attempt_scope
 from .quirks import BUILTIN_EXCLUSIONS, HOST_RULES, HostRule, quirks_for
 from .result import ErrorKind, LinkResult, LinkStatus, LinkTarget
 from .schedule import HostScheduler, Job

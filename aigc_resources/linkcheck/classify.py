@@ -24,7 +24,7 @@ import urllib3.exceptions
 
 from .config import Settings
 from .fetch import Fetched, RedirectError, fragment_of, needs_fragment_check
-from .net import AddressRefused
+from ..net import AddressRefused
 from .quirks import BOT_WALL_STATUSES, HostQuirks, bot_wall_signature
 from .result import ErrorKind, LinkStatus
 

@@ -26,7 +26,7 @@ from requests.cookies import RequestsCookieJar, extract_cookies_to_jar
 
 from ..urls import url_problems
 from .config import Settings
-from .net import AddressRefused, Deadline
+from ..net import AddressRefused, Deadline
 from .quirks import HostQuirks
 from .result import Hop
 

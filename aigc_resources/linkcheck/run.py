@@ -15,7 +15,7 @@ from pathlib import Path
 from .check import Checker
 from .config import Settings
 from .history import FailPolicy, History, Verdict, judge
-from .net import AddressPolicy
+from ..net import AddressPolicy
 from .quirks import HOST_RULES, HostRule
 from .result import ErrorKind, LinkResult, LinkStatus, LinkTarget
 

@@ -1,5 +1,9 @@
 """Network safety under requests: address policy on every connection, and a total deadline.
 
+Used wherever the tool fetches a URL someone else wrote: the link checker
+(:mod:`aigc_resources.linkcheck`) and ``aigc-resources new --from-url``
+(:mod:`aigc_resources.pagemeta`).
+
 Two things requests cannot do by itself are done here, at the urllib3 connection level, so
 they hold for the first request and for every redirect hop alike:
 
@@ -84,7 +88,7 @@ class AddressRefused(Exception):
     """
 
     def __init__(self, host: str, address: str, kind: str) -> None:
-        super().__init__(f"{host} resolves to {kind} address {address}; refused (allow with --allow-private)")
+        super().__init__(f"{host} resolves to {kind} address {address}; refused")
         self.host, self.address, self.kind = host, address, kind
 
 
@@ -162,7 +166,7 @@ class Watchdog:
         self._seq = itertools.count()
         self._cond = threading.Condition()
         self._closed = False
-        self._thread = threading.Thread(target=self._run, name="linkcheck-watchdog", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="aigc-resources-watchdog", daemon=True)
         self._thread.start()
 
     def watch(self, deadline: Deadline) -> Deadline:
