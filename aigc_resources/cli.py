@@ -96,5 +96,9 @@ def validate(catalog_dir: Path, strict: bool) -> int:
     return ExitCode.FAILURES if failed else ExitCode.OK
 
 
+from .demos.commands import demo as _demo  # noqa: E402 - after handle_errors, which it uses
+
+main.add_command(_demo)
+
 if __name__ == "__main__":  # pragma: no cover
     main()
