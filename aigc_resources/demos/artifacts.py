@@ -42,7 +42,8 @@ def figure(path: Path, size: tuple[float, float] = (6.0, 4.0), **subplots: Any) 
     fig, axes = plt.subplots(figsize=size, **subplots)
     try:
         yield fig, axes
-        fig.tight_layout()
+        if fig.get_layout_engine() is None:
+            fig.tight_layout()
         fig.savefig(path, dpi=DPI)
     finally:
         plt.close(fig)
