@@ -26,7 +26,7 @@ def test_masks_use_opposite_conventions() -> None:
     ours, weights = tp.scaled_dot_product_attention(Q, K, V, tp.causal_mask(5))
     assert torch.allclose(ours, right, atol=1e-6)
     wrong = F.scaled_dot_product_attention(Q, K, V, attn_mask=tp.causal_mask(5))
-    assert torch.isnan(wrong[..., -1, :]).all()  # the last query may attend to nothing: NaN
+    assert wrong[..., -1, :].abs().max() == 0  # the last query may attend to nothing: torch returns zeros
     assert not torch.allclose(wrong[..., :-1, :], right[..., :-1, :], atol=1e-3)  # the others see the future
     assert torch.allclose(weights.sum(-1), torch.ones(1, 1, 5)) and weights.triu(1).abs().max() == 0
 
