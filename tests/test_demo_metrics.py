@@ -94,7 +94,7 @@ def test_frechet_distance_closed_forms_and_torchmetrics(seed: int) -> None:
 
 
 @pytest.mark.filterwarnings("ignore:Metric `InceptionScore` will save:UserWarning")
-@pytest.mark.filterwarnings("ignore:std.... degrees of freedom:UserWarning")  # one split: no spread
+@pytest.mark.filterwarnings("ignore:std....degrees of freedom:UserWarning")  # one split: no spread
 def test_inception_score_bounds_and_torchmetrics() -> None:
     from torchmetrics.image.inception import InceptionScore
 
