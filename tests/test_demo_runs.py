@@ -26,7 +26,7 @@ def assert_artifacts_look_right(result) -> None:
             assert high > low, f"{fig.file} is a constant image"
     for sample in result.demo.samples:
         lines = (result.out_dir / sample.file).read_text(encoding="utf-8").splitlines()
-        assert len(lines) >= 2 and all(line.strip() for line in lines[:2]), sample.file
+        assert sum(bool(line.strip()) for line in lines) >= 2, sample.file
 
 
 def failed_checks(result) -> list[str]:
