@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from aigc_resources.demos.registry import DEMO_MODULES
+from aigc_resources.demos.registry import DEMO_MODULES, get_demo, load_module
 from aigc_resources.demos.runner import run_demo
 
 MAX_PNG_BYTES = 200_000
@@ -36,6 +36,7 @@ def failed_checks(result) -> list[str]:
 @pytest.mark.parametrize("name", DEMO_MODULES)
 def test_fast_run_meets_its_thresholds(name: str, demo_run) -> None:
     result = demo_run(name, fast=True)
+    assert load_module(name).DEMO == get_demo(name)  # what the registry read statically is what runs
     assert result.checks, f"{name} declares no FAST_THRESHOLDS"
     assert not failed_checks(result)
     assert_artifacts_look_right(result)
