@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import json
+
 import pytest
 from PIL import Image
 
@@ -54,8 +56,16 @@ def test_fast_run_is_deterministic_under_its_seed(name: str, demo_run, tmp_path:
 
 @pytest.mark.demo_full
 @pytest.mark.parametrize("name", DEMO_MODULES)
-def test_full_run_meets_its_thresholds(name: str, demo_run) -> None:
+def test_full_run_meets_its_thresholds(name: str, demo_run, repo_root: Path) -> None:
     result = demo_run(name)
     assert result.checks, f"{name} declares no THRESHOLDS"
     assert not failed_checks(result)
     assert_artifacts_look_right(result)
+    # The committed run must be what the current code produces (same library versions: same numbers).
+    committed_dir = repo_root / "docs" / "demos" / name
+    committed = json.loads((committed_dir / "metrics.json").read_text(encoding="utf-8"))
+    fresh = json.loads((result.out_dir / "metrics.json").read_text(encoding="utf-8"))
+    if committed["versions"] == fresh["versions"]:
+        assert committed == fresh, f"docs/demos/{name} is stale: run `make demos` and commit"
+        for sample in result.demo.samples:
+            assert (committed_dir / sample.file).read_bytes() == (result.out_dir / sample.file).read_bytes()
