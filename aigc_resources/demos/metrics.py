@@ -5,7 +5,7 @@ images, and human evaluation. Each is computed here from its definition:
 
 - **BLEU** (Papineni et al., ACL 2002): the geometric mean of clipped n-gram precisions
   p_1..p_4 times a brevity penalty BP = min(1, exp(1 - r/c)), with c the candidate length and
-  r the reference length, both summed over the corpus (eq. 1 and §2.2.1). Settings stated
+  r the reference length, both summed over the corpus (Papineni et al. §2). Settings stated
   exactly as sacreBLEU's: one reference, N = 4, uniform weights, no lowercasing, tokenisation
   ``none`` (pre-split on spaces) or ``zh`` (each CJK character a token, the rest by 13a rules),
   smoothing ``none`` for corpus BLEU and ``exp`` (Chen & Cherry 2014, method 3) with effective
@@ -207,7 +207,7 @@ class BleuResult:
 
 def corpus_bleu(hypotheses: Sequence[Sequence[str]], references: Sequence[Sequence[str]], max_n: int = 4,
                 smooth: str = "none", effective_order: bool = False) -> BleuResult:
-    """BLEU = BP · exp(Σ_n (1/N) log p_n) (Papineni et al. 2002, eq. 1) over pre-tokenised segments.
+    """BLEU = BP · exp(Σ_n (1/N) log p_n) (Papineni et al. 2002) over pre-tokenised segments.
 
     Counts are clipped per segment by the reference counts and summed over the corpus before
     dividing (a corpus-level, not an averaged sentence-level, precision). ``smooth="exp"``
@@ -291,7 +291,7 @@ def rouge_l(reference: Sequence[str], hypothesis: Sequence[str]) -> Rouge:
 
 
 def frechet_distance(mu1: np.ndarray, sigma1: np.ndarray, mu2: np.ndarray, sigma2: np.ndarray) -> float:
-    """‖μ1 - μ2‖² + Tr(Σ1 + Σ2 - 2 (Σ1 Σ2)^{1/2}) (Dowson & Landau 1982; FID, Heusel et al. 2017 eq. 6)."""
+    """‖μ1 - μ2‖² + Tr(Σ1 + Σ2 - 2 (Σ1 Σ2)^{1/2}) (Dowson & Landau 1982; FID, Heusel et al. 2017)."""
     covmean = scipy.linalg.sqrtm(sigma1 @ sigma2).real
     return float(np.sum((mu1 - mu2) ** 2) + np.trace(sigma1 + sigma2 - 2 * covmean))
 

@@ -18,8 +18,8 @@ Maximum likelihood gives probability zero to any n-gram not seen in training, so
 unseen letter pair makes a held-out name impossible (infinite negative log-likelihood).
 Two fixes are computed:
 
-- add-k smoothing (Laplace for k = 1): (C(h, w) + k) / (C(h) + k |V|) (J&M eq. 3.26);
-- interpolated Kneser-Ney (Kneser & Ney 1995; Chen & Goodman 1998, eq. 14; J&M eq. 3.38):
+- add-k smoothing (Laplace for k = 1): (C(h, w) + k) / (C(h) + k |V|) (J&M ch. 3);
+- interpolated Kneser-Ney (Kneser & Ney 1995; Chen & Goodman 1998; J&M ch. 3):
   subtract a discount d from every seen count and give the mass saved to a lower-order model
   built from *continuation counts*, N1+(• w) = how many different symbols precede w.
 
@@ -152,7 +152,7 @@ def split_names(seed: int, heldout: int) -> tuple[list[str], list[str]]:
 def pad(word: Sequence[str], n: int, pad_right: int = 1) -> list[str]:
     """``[<s>]*(n-1) + symbols + [</s>]*pad_right``: the sequence the model predicts, one symbol at a time.
 
-    We close a name with one ``</s>`` (J&M §3.1); ``nltk.lm`` closes it with n-1 of them, so its
+    We close a name with one ``</s>`` (J&M ch. 3); ``nltk.lm`` closes it with n-1 of them, so its
     checks pass ``pad_right=n-1``.
     """
     return [BOS] * (n - 1) + list(word) + [EOS] * pad_right
@@ -206,7 +206,7 @@ class NGramLM:
         return self.count[h][w] / total if total else 0.0
 
     def add_k(self, w: str, h: tuple[str, ...]) -> float:
-        """(C(h, w) + k) / (C(h) + k |V|) (J&M eq. 3.26; Laplace when k = 1)."""
+        """(C(h, w) + k) / (C(h) + k |V|) (J&M ch. 3; Laplace when k = 1)."""
         total, _ = self.count_totals.get(h, (0, 0))
         return (self.count[h][w] + self.k) / (total + self.k * len(self.vocab))
 
