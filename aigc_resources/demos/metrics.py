@@ -48,7 +48,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .artifacts import figure
+from .artifacts import figure, write_text
 from .spec import Artifact, Demo, Threshold
 
 DEMO = Demo(
@@ -87,6 +87,10 @@ DEMO = Demo(
                  "用手写数字分类器评估几组图像的 Inception Score 与 FID：真实数字、只有一个类别（模式坍塌）、噪声。"),
         Artifact("rater_agreement.png", "How two raters scored the same outputs: the confusion matrix behind Cohen's kappa.",
                  "两位评分者对同一批输出的打分：Cohen's kappa 背后的混淆矩阵。"),
+    ),
+    samples=(
+        Artifact("settings.txt", "The exact metric settings, the rating rubric, and our values next to the reference libraries' values.",
+                 "指标的确切设置、评分细则，以及我们的数值与参考库数值的对照。"),
     ),
 )
 
@@ -463,10 +467,31 @@ def run(config: Config, out_dir: Path) -> dict[str, float | int | str]:
             metrics[f"mean_{criterion}"] = float(np.mean(a + b))
     metrics["hallucination_rate"] = float(np.mean([int(r["hallucination_a"]) | int(r["hallucination_b"]) for r in rows]))
 
+    write_text(out_dir / "settings.txt", _settings_lines(metrics))
     _plot_bleu(out_dir / "bleu_precisions.png", en, zh)
     _plot_image_metrics(out_dir / "image_metrics.png", metrics, list(image_sets))
     _plot_agreement(out_dir / "rater_agreement.png", rows)
     return metrics
+
+
+def _settings_lines(metrics: dict[str, float | int | str]) -> list[str]:
+    """What was computed, with which settings, next to the library values when they were available."""
+    def pair(ours: str, theirs: str) -> str:
+        value = metrics.get(theirs)
+        return f"{float(metrics[ours]):.6g}" + (f"   (library: {float(value):.6g})" if value is not None else "")
+
+    return [
+        "# Settings (sacreBLEU signature nrefs:1|case:mixed|eff:no|tok:none or zh|smooth:none)",
+        f"corpus BLEU, English, tokens split on spaces:   {pair('bleu_en', 'bleu_en_sacrebleu')}",
+        f"corpus BLEU, Chinese, zh tokenisation:          {pair('bleu_zh', 'bleu_zh_sacrebleu')}",
+        f"corpus BLEU, Chinese, split on spaces only:     {float(metrics['bleu_zh_if_not_segmented']):.6g}",
+        f"ROUGE-L F, English, rouge-score tokenizer, no stemming: {pair('rouge_l_en', 'rouge_l_en_rouge_score')}",
+        f"ROUGE-L F, Chinese, one token per character:    {float(metrics['rouge_l_zh']):.6g}",
+        "FID/IS features: logits of an MLP 64-128-10 trained on scikit-learn digits (not Inception-v3)",
+        "",
+        "# Rating rubric (two raters, 24 outputs of the resume task)",
+        *(f"{name}: {text}" for name, text in RUBRIC.items()),
+    ]
 
 
 def _plot_bleu(path: Path, en: BleuResult, zh: BleuResult) -> None:
