@@ -75,10 +75,11 @@ DEMO = Demo(
                  "n = 1 到 4 时留出集每个符号的负对数似然：上下文越长越好，直到计数变得稀疏；"
                  "Kneser-Ney 比 add-k 更善于利用稀疏计数。"),
         Artifact("next_letter.png",
-                 "P(next letter | 'an') under maximum likelihood, add-k and Kneser-Ney: smoothing moves a "
-                 "little probability to letters never seen after 'an'.",
-                 "在最大似然、add-k 与 Kneser-Ney 下的 P(下一个字母 | 'an')：平滑把少量概率分给"
-                 "训练中从未出现在 'an' 之后的字母。"),
+                 "P(next letter | 'an') under maximum likelihood, add-k and Kneser-Ney (log scale): where "
+                 "maximum likelihood has no bar (probability 0), smoothing moves a little probability to "
+                 "letters never seen after 'an'.",
+                 "在最大似然、add-k 与 Kneser-Ney 下的 P(下一个字母 | 'an')（对数坐标）：最大似然没有柱子的地方"
+                 "（概率为 0），平滑把少量概率分给训练中从未出现在 'an' 之后的字母。"),
     ),
     samples=(
         Artifact("samples.txt",
@@ -349,6 +350,8 @@ def _plot_next_letter(path: Path, models: dict[str, NGramLM], config: Config) ->
         for i, (smoothing, label) in enumerate((("mle", "MLE"), ("add_k", "add-k"), ("kneser_ney", "Kneser-Ney"))):
             ax.bar(x + (i - 1) * width, [models[smoothing].prob(w, h) for w in symbols], width, label=label)
         ax.set_xticks(x, [("end" if w == EOS else w) for w in symbols], fontsize=8)
-        ax.set_ylabel(f"P(w | '{config.context}')")
-        ax.legend()
+        ax.set_yscale("log")  # the smoothed mass on unseen letters is tiny: visible only on a log scale
+        ax.set_ylim(1e-6, 20)
+        ax.set_ylabel(f"P(w | '{config.context}') (log scale)")
+        ax.legend(ncols=3, loc="upper center", fontsize=8)
         ax.set_title(f"Next symbol after '{config.context}'")
