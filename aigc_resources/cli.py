@@ -149,8 +149,9 @@ def serve(catalog_dir: Path, project_root: Path, host: str, port: int, live: boo
 # Commands that live beside their library code (they import the shared options from cliutil).
 from .catalog_commands import export, stats  # noqa: E402
 from .contrib_cli import contributing, new, schema  # noqa: E402
+from .demos.commands import demo  # noqa: E402
 from .importers.commands import import_group  # noqa: E402
 from .linkcheck.commands import check_links, link_report  # noqa: E402
 
-for _command in (check_links, link_report, import_group, export, stats, schema, new, contributing):
+for _command in (check_links, link_report, import_group, export, stats, schema, new, contributing, demo):
     main.add_command(_command)
