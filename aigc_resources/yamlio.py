@@ -180,8 +180,11 @@ def load_yaml_text(text: str, doc: LoadedDocument) -> LoadedDocument:
             tab_lines.add(number)
             doc.diagnostics.append(make("E-YAML-TAB", doc.path, number, column + 1))
 
+    # libyaml accepts some tabs PyYAML refuses; a file with tabs is an error anyway.
+    roots = None if tab_lines else _compose_fast(text)
     try:
-        roots = list(yaml.compose_all(text, Loader=_Composer))
+        if roots is None:
+            roots = list(yaml.compose_all(text, Loader=_Composer))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         # An unclosed quote or bracket is detected at the end of the file; point at its start.
@@ -208,6 +211,36 @@ def load_yaml_text(text: str, doc: LoadedDocument) -> LoadedDocument:
                                     message=f"{len(roots)} documents found; only the first is read"))
     doc.data = _build(roots[0], (), doc)
     return doc
+
+
+def _compose_fast(text: str) -> list[Node | None] | None:
+    """Compose with libyaml (about 25x faster than PyYAML's pure-Python parser), or ``None``.
+
+    ``None`` means "use the pure-Python composer": libyaml is not installed, the text does not
+    parse, or it holds an alias (libyaml's composer resolves aliases into shared nodes, so the
+    alias would go unnoticed). The slow path then produces the exact diagnostics, so both paths
+    report the same problems; only valid, alias-free documents take the fast one.
+    """
+    loader = getattr(yaml, "CSafeLoader", None)
+    if loader is None:
+        return None
+    try:
+        roots = list(yaml.compose_all(text, Loader=loader))
+    except yaml.YAMLError:
+        return None
+    seen: set[int] = set()
+    stack: list[Node] = [root for root in roots if root is not None]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            return None
+        seen.add(id(node))
+        if isinstance(node, MappingNode):
+            for key_node, value_node in node.value:
+                stack += (key_node, value_node)
+        elif isinstance(node, SequenceNode):
+            stack += node.value
+    return roots
 
 
 def _check_tag(node: Node, loc: Loc, doc: LoadedDocument, expected: str) -> bool:
@@ -255,7 +288,8 @@ def _build(node: Node, loc: Loc, doc: LoadedDocument) -> Any:
 
 def _scalar(node: ScalarNode, loc: Loc, doc: LoadedDocument) -> Any:
     raw = node.value
-    quoted = node.style is not None  # '"', "'", '|', '>' all mean "text as written"
+    # '"', "'", '|', '>' all mean "text as written"; plain is None (PyYAML) or "" (libyaml).
+    quoted = bool(node.style)
     tag = node.tag
     if not tag.startswith(_TAG):
         doc.report("E-YAML-TAG", loc, message=f"explicit tag {tag!r} is not allowed")
