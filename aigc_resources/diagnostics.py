@@ -122,10 +122,23 @@ RULES: dict[str, Rule] = _rules(
          "Remove the braces; write plain text."),
     Rule("E-TEXT-BLOCK-MARKDOWN", E, "Block-level Markdown (headings, lists, tables, code blocks) is not allowed in a description.",
          "Keep descriptions to one paragraph of inline Markdown."),
+    # -- concepts and learning paths --------------------------------------------------------------
+    Rule("E-CONCEPT-TOPIC", E, "The concept names no topic of the taxonomy.",
+         "Use a topic id from `topics` in `catalog/taxonomy.yaml` (the concept file is named after it)."),
+    Rule("E-PATH-STEP-TARGET", E, "A learning-path step must name exactly one of `entry` or `concept`.",
+         "Write `entry: <entry id>` or `concept: <topic id>` in the step, not both."),
+    Rule("E-PATH-ENTRY-UNKNOWN", E, "A learning-path step names no catalog entry.",
+         "Use the id of an existing entry (its file name under `catalog/resources/`)."),
+    Rule("E-MATH-FORM", E, "The maths is not well formed.",
+         "Pair every `$`, balance `{}` and keep display formulas on lines without `$` and without blank lines."),
     # -- warnings -----------------------------------------------------------------------------------
     Rule("W-MISSING-ZH", W, "The entry has no Chinese description (`description_zh`).",
          "Add `description_zh:` with a description in Chinese, written in your own words."),
     Rule("W-NO-TOPIC", W, "The entry has no topic.", "Add at least one topic from the taxonomy."),
+    Rule("W-CONCEPT-MISSING", W, "A topic has no concept page.",
+         "Add `catalog/concepts/<topic>.yaml` explaining the idea in English and Chinese."),
+    Rule("W-PATH-REPEATED-STEP", W, "A learning path visits the same entry or concept twice.",
+         "Remove the repeated step, or merge the two reasons into one step."),
     Rule("W-THIN-TOPIC", W, "A topic has fewer than 3 entries.", "Add entries for the topic, or merge it into a wider one."),
 )
 
