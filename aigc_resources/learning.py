@@ -66,6 +66,8 @@ def math_problems(text: str, *, display: bool = False) -> list[str]:
     if "$" in rest:
         problems.append("a `$` is not paired (write `\\$` for a dollar sign)")
     for span in spans:
+        if "\\(" in span or "\\)" in span:
+            problems.append(f"`${span}$` must not contain `\\(` or `\\)`")
         if not _braces_balanced(span):
             problems.append(f"the braces in `${span}$` are not balanced")
     return problems

@@ -57,3 +57,19 @@ def tmp_catalog(tmp_path: Path):
         return make_catalog(tmp_path / "catalog", entries, **kwargs)
 
     return build
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory):
+    """The fixture site of ``tests/site_fixture.py`` built once per session in both languages:
+    ``(catalog, BuildResult)``; ``result.site_dir`` holds ``index.html`` and ``zh/index.html``."""
+    from aigc_resources.render.build import build_site
+
+    from .site_fixture import fake_extras, load_site_catalog, write_site_catalog
+
+    tmp = tmp_path_factory.mktemp("site")
+    root = write_site_catalog(tmp / "catalog")
+    catalog = load_site_catalog(root)
+    result = build_site(PROJECT_ROOT, root, tmp / "site", catalog=catalog, docs_dir=tmp / "docs",
+                        extras=fake_extras(catalog))
+    return catalog, result

@@ -58,13 +58,16 @@ def test_hubs_link_their_entries_sorted_by_level(catalog):
     assert "(../resources/diffusion-course.md)" in pages["levels/beginner.md"]
 
 
-def test_entry_page_shows_facts_in_both_languages(catalog):
+def test_entry_page_shows_facts_in_its_language(catalog):
     page = render_site(catalog)["resources/transformer-paper.md"]
     assert page.startswith('---\ntitle: "Attention Is All You Need"')
     assert "](https://arxiv.org/abs/1706.03762)" in page
-    assert "提出 Transformer：只由注意力层和前馈层构成的编码器-解码器。" in page
+    assert "Introduces the Transformer" in page and "提出 Transformer" not in page
     assert "[Diffusion Models Course](../resources/diffusion-course.md)" in page
-    assert "[code](https://github.com/tensorflow/tensor2tensor)" in page
+    assert "[Code](https://github.com/tensorflow/tensor2tensor)" in page
+    zh = render_site(catalog, lang="zh")["resources/transformer-paper.md"]
+    assert "提出 Transformer：只由注意力层和前馈层构成的编码器-解码器。" in zh
+    assert "[代码](https://github.com/tensorflow/tensor2tensor)" in zh and "| 类型 |" in zh
 
 
 def test_markup_in_data_is_escaped(tmp_catalog):

@@ -1,6 +1,7 @@
 """Optional MkDocs hook: regenerate the catalog pages on every ``mkdocs build`` / ``mkdocs serve``.
 
-With it, plain ``mkdocs serve`` (or ``aigc-resources serve --live``) picks up edits under
+With it, plain ``mkdocs serve`` (or ``aigc-resources serve --live``; ``mkdocs serve -f
+mkdocs.zh.yml`` for the Chinese site) picks up edits under
 ``catalog/`` live: ``watch:`` in mkdocs.yml triggers a rebuild, ``on_config`` recomputes the
 navigation and ``on_pre_build`` rewrites the changed pages (write-if-changed). ``aigc-resources
 build`` does not use the hook; it renders first and builds with ``hooks: []``. Engines that
@@ -26,14 +27,18 @@ def _catalog_dir(config) -> Path:
     return Path(os.environ.get("AIGC_CATALOG", root / "catalog"))
 
 
+def _lang(config) -> str:
+    return "zh" if str(config.theme["language"]).startswith("zh") else "en"
+
+
 def on_config(config):
-    """Load and validate the catalog; set the navigation from the taxonomy."""
+    """Load and validate the catalog; set the navigation of the configured language."""
     catalog, _ = require_valid(_catalog_dir(config))
     _state["catalog"] = catalog
-    config.nav = site_nav(catalog)
+    config.nav = site_nav(catalog, lang=_lang(config))
     return config
 
 
 def on_pre_build(config):
-    """Write the generated pages into the docs folder before MkDocs reads it."""
-    generate(_state["catalog"], Path(config.docs_dir))
+    """Write the generated pages of the configured language before MkDocs reads the docs folder."""
+    generate(_state["catalog"], Path(config.docs_dir), lang=_lang(config))
