@@ -196,11 +196,12 @@
         (a.title.toLowerCase() < b.title.toLowerCase() ? -1 : a.title.toLowerCase() > b.title.toLowerCase() ? 1 : 0);
     });
 
-    /* State, read from and written to the query string. */
+    /* State, read from and written to the query string. The text is "text", not "q": Material
+       opens its own search dialog for ?q= (and highlights for ?h=). */
     var state = { q: "", selected: {} };
     function readState() {
       var params = new URLSearchParams(location.search);
-      state.q = params.get("q") || "";
+      state.q = params.get("text") || "";
       FACETS.forEach(function (facet) {
         var wanted = (params.get(facet.key) || "").split(",").filter(Boolean);
         state.selected[facet.key] = new Set(wanted.filter(function (v) { return facet.values.indexOf(v) >= 0; }));
@@ -208,7 +209,7 @@
     }
     function writeState() {
       var params = new URLSearchParams();
-      if (state.q) params.set("q", state.q);
+      if (state.q) params.set("text", state.q);
       FACETS.forEach(function (facet) {
         var values = facet.values.filter(function (v) { return state.selected[facet.key].has(v); });
         if (values.length) params.set(facet.key, values.join(","));
