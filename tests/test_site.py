@@ -59,9 +59,9 @@ def test_formulas_are_display_maths_for_arithmatex(pages):
 
 def test_concept_resources_are_grouped_by_level(catalog, pages):
     page = pages["en"]["topics/diffusion-models.md"]
-    beginner, advanced = page.index("### Beginner"), page.index("### Advanced")
-    assert beginner < page.index("(../resources/diffusion-from-scratch-course.md)") < advanced
-    assert page.index("(../resources/denoising-diffusion-paper.md)") > advanced
+    beginner, advanced = page.index('<h3 id="level-beginner">Beginner'), page.index('<h3 id="level-advanced">Advanced')
+    assert beginner < page.index('href="../../resources/diffusion-from-scratch-course/"') < advanced
+    assert page.index('href="../../resources/denoising-diffusion-paper/"') > advanced
 
 
 def test_demo_slot_links_the_demo_only_where_one_exists(catalog, pages):
@@ -96,8 +96,8 @@ def test_path_page_lists_steps_with_targets_and_reasons(pages):
 
 
 def test_entries_and_concepts_link_back_to_their_paths(pages):
-    assert "[Fixture path](../paths/fixture-path.md): step 2 of 3" in pages["en"]["resources/diffusion-from-scratch-course.md"]
-    assert "[测试路径](../paths/fixture-path.md): 第 1 步，共 3 步" in pages["zh"]["topics/diffusion-models.md"]
+    assert '<a href="../../paths/fixture-path/">Fixture path</a>: step 2 of 3' in pages["en"]["resources/diffusion-from-scratch-course.md"]
+    assert '<a href="../../paths/fixture-path/">测试路径</a>: 第 1 步，共 3 步' in pages["zh"]["topics/diffusion-models.md"]
 
 
 # -- languages ----------------------------------------------------------------------------------------
@@ -108,9 +108,9 @@ def test_both_languages_have_the_same_pages(pages):
 
 def test_chinese_site_shows_chinese_text_and_marks_fallbacks(pages):
     zh = pages["zh"]["resources/diffusion-from-scratch-course.md"]
-    assert "# 从零实现扩散模型" in zh and "一门动手课程" in zh and "A hands-on course" not in zh
+    assert "<h1>从零实现扩散模型</h1>" in zh and "一门动手课程" in zh and "A hands-on course" not in zh
     fallback = pages["zh"]["resources/no-chinese-tool.md"]
-    assert '!!! note "暂无中文简介"' in fallback
+    assert '<p class="admonition-title">暂无中文简介</p>' in fallback
     assert "A tool whose entry has no Chinese description yet" in fallback
     assert "暂无中文简介" not in pages["zh"]["resources/diffusion-from-scratch-course.md"]
 

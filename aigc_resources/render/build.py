@@ -37,6 +37,8 @@ SITE_SUBDIRS = {"en": "", "zh": "zh"}
 #: The MkDocs configuration of the English site (kept for callers of the first version).
 CONFIG_FILE = CONFIG_FILES["en"]
 LANGUAGES = tuple(CONFIG_FILES)
+#: The hook that lets pages written as HTML skip Python-Markdown (the only hook a build uses).
+PRERENDERED_HOOK = str(Path(__file__).with_name("prerendered.py"))
 
 
 @dataclass
@@ -108,7 +110,8 @@ def mkdocs_build(config_file: str, docs_dir: str, site_dir: str, nav: list[Any])
     logger = logging.getLogger("mkdocs")
     logger.addHandler(collector)
     try:
-        config = load_config(config_file, docs_dir=docs_dir, site_dir=site_dir, nav=nav, hooks=[], strict=True)
+        config = load_config(config_file, docs_dir=docs_dir, site_dir=site_dir, nav=nav, hooks=[PRERENDERED_HOOK],
+                             strict=True)
         build(config)
         return True, collector.messages, time.perf_counter() - started
     except (MkDocsException, SystemExit) as exc:
@@ -130,7 +133,9 @@ def build_site(project_root: Path, catalog_dir: Path, site_dir: Path | None = No
 
     ``docs_dir`` is the folder that receives one generated docs folder per language (default
     ``<root>/docs/_generated``); ``extras`` adds link health, demo links and extra pages;
-    ``jobs`` caps the MkDocs builds run at once (default: the CPUs available).
+    ``jobs`` caps the MkDocs builds run at once (default: the CPUs available). With more than
+    one job, each language's MkDocs build starts in a worker process as soon as its pages are
+    written, while the next language is rendered.
 
     MkDocs runs with ``strict=True``: any warning (a broken link between pages, a missing file)
     fails the build. The new site replaces the old one only when every language succeeded.
@@ -150,33 +155,36 @@ def build_site(project_root: Path, catalog_dir: Path, site_dir: Path | None = No
         catalog, _ = require_valid(catalog_dir)
 
     started = time.perf_counter()
-    written = WriteResult()
-    page_sets: dict[str, set[str]] = {}
-    navs: dict[str, list[Any]] = {}
-    for lang in languages:
-        pages, result = generate(catalog, docs_root / lang, lang=lang, extras=extras)
-        page_sets[lang] = set(pages)
-        navs[lang] = site_nav(catalog, lang=lang, extras=extras)
-        for name in ("written", "unchanged", "removed"):
-            getattr(written, name).extend(f"{lang}/{path}" for path in getattr(result, name))
-    first = page_sets[languages[0]]
-    for lang in languages[1:]:
-        if page_sets[lang] != first:
-            missing = sorted(first ^ page_sets[lang])[:10]
-            raise BuildError(f"the {languages[0]} and {lang} sites have different pages ({', '.join(missing)}); "
-                             "the language switch needs the same pages in every language")
-    rendered = time.perf_counter()
-
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp_dirs = {lang: Path(tempfile.mkdtemp(prefix=f"{site_dir.name}.tmp-", dir=site_dir.parent)) for lang in languages}
+    written = WriteResult()
+    page_sets: dict[str, set[str]] = {}
+    seconds_render = 0.0
+    parallel = _parallel_jobs(jobs, len(languages)) > 1
+    workers: dict[str, _Worker] = {}
+    outcomes: dict[str, tuple[bool, list[str], float]] = {}
     try:
-        tasks = {lang: (str(project_root / CONFIG_FILES[lang]), str(docs_root / lang), str(tmp_dirs[lang]), navs[lang])
-                 for lang in languages}
-        workers = _parallel_jobs(jobs, len(languages))
-        if workers > 1:
-            outcomes = _run_in_workers(tasks)
-        else:
-            outcomes = {lang: mkdocs_build(*task) for lang, task in tasks.items()}
+        for lang in languages:
+            rendering = time.perf_counter()
+            pages, result = generate(catalog, docs_root / lang, lang=lang, extras=extras)
+            task = (str(project_root / CONFIG_FILES[lang]), str(docs_root / lang), str(tmp_dirs[lang]),
+                    site_nav(catalog, lang=lang, extras=extras))
+            seconds_render += time.perf_counter() - rendering
+            page_sets[lang] = set(pages)
+            for name in ("written", "unchanged", "removed"):
+                getattr(written, name).extend(f"{lang}/{path}" for path in getattr(result, name))
+            if parallel:
+                workers[lang] = _Worker(task)
+            else:
+                outcomes[lang] = mkdocs_build(*task)
+        for lang, worker in workers.items():
+            outcomes[lang] = worker.result()
+        first = page_sets[languages[0]]
+        for lang in languages[1:]:
+            if page_sets[lang] != first:
+                missing = sorted(first ^ page_sets[lang])[:10]
+                raise BuildError(f"the {languages[0]} and {lang} sites have different pages ({', '.join(missing)}); "
+                                 "the language switch needs the same pages in every language")
         failures = [f"[{lang}] " + "; ".join(messages[:10]) for lang, (ok, messages, _) in outcomes.items() if not ok]
         if failures:
             raise BuildError("mkdocs build --strict failed: " + " | ".join(failures))
@@ -189,43 +197,51 @@ def build_site(project_root: Path, catalog_dir: Path, site_dir: Path | None = No
         main_dir.chmod(0o755)  # mkdtemp makes it private; a site is meant to be read
         _swap_in(main_dir, site_dir)
     finally:
+        for worker in workers.values():
+            worker.stop()
         for path in tmp_dirs.values():
             if path.exists():
                 shutil.rmtree(path, ignore_errors=True)
     done = time.perf_counter()
     return BuildResult(site_dir, sum(len(s) for s in page_sets.values()), len(catalog.entries), written,
-                       rendered - started, done - rendered,
+                       seconds_render, done - started - seconds_render,
                        {lang: outcome[2] for lang, outcome in outcomes.items()}, tuple(languages))
 
 
-def _run_in_workers(tasks: dict[str, tuple[str, str, str, list[Any]]]) -> dict[str, tuple[bool, list[str], float]]:
-    """Run one :func:`mkdocs_build` per language, all at once, each in its own Python process.
+class _Worker:
+    """One :func:`mkdocs_build` running in its own Python process, started at once.
 
-    The workers are fresh interpreters (``python -m aigc_resources.render.build TASK.json``): no
-    fork of a process that may hold threads (a test server, a browser driver). Each writes its
-    result as JSON on stdout; MkDocs' log goes to a file, shown when the worker fails.
+    Workers are fresh interpreters (``python -m aigc_resources.render.build TASK.json``): no
+    fork of a process that may hold threads (a test server, a browser driver). The worker
+    writes its result as JSON on stdout; MkDocs' log goes to a file, shown when it fails.
     """
-    with tempfile.TemporaryDirectory(prefix="aigc-build-") as scratch:
-        processes = {}
-        for lang, task in tasks.items():
-            task_file = Path(scratch) / f"{lang}.json"
-            task_file.write_text(json.dumps(list(task)), encoding="utf-8")
-            log = open(Path(scratch) / f"{lang}.log", "w+", encoding="utf-8")
-            process = subprocess.Popen([sys.executable, "-m", "aigc_resources.render.build", str(task_file)],
-                                       stdout=subprocess.PIPE, stderr=log, text=True, encoding="utf-8")
-            processes[lang] = (process, log)
-        outcomes = {}
-        for lang, (process, log) in processes.items():
-            out, _ = process.communicate()
-            log.seek(0)
-            errors = log.read()
-            log.close()
-            try:
-                ok, messages, seconds = json.loads(out.strip().splitlines()[-1])
-            except (ValueError, IndexError):
-                ok, messages, seconds = False, [f"the MkDocs worker exited with {process.returncode}: {errors.strip()[-2000:]}"], 0.0
-            outcomes[lang] = (bool(ok), list(messages), float(seconds))
-    return outcomes
+
+    def __init__(self, task: tuple[str, str, str, list[Any]]) -> None:
+        self.scratch = tempfile.TemporaryDirectory(prefix="aigc-build-")
+        task_file = Path(self.scratch.name) / "task.json"
+        task_file.write_text(json.dumps(list(task)), encoding="utf-8")
+        self.log = open(Path(self.scratch.name) / "mkdocs.log", "w+", encoding="utf-8")
+        self.process = subprocess.Popen([sys.executable, "-m", "aigc_resources.render.build", str(task_file)],
+                                        stdout=subprocess.PIPE, stderr=self.log, text=True, encoding="utf-8")
+
+    def result(self) -> tuple[bool, list[str], float]:
+        """Wait for the worker: ``(succeeded, warnings, seconds)``."""
+        out, _ = self.process.communicate()
+        self.log.seek(0)
+        errors = self.log.read()
+        try:
+            ok, messages, seconds = json.loads(out.strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            return False, [f"the MkDocs worker exited with {self.process.returncode}: {errors.strip()[-2000:]}"], 0.0
+        return bool(ok), list(messages), float(seconds)
+
+    def stop(self) -> None:
+        """End the worker if it still runs (a failed build), and remove its files."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+        self.scratch.cleanup()
 
 
 def _swap_in(new_dir: Path, site_dir: Path) -> None:

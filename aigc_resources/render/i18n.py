@@ -72,6 +72,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "Related": "相关资源",
         "Link check": "链接检查",
         "Open the resource": "打开资源",
+        "Permanent link": "永久链接",
+        "Value": "内容",
         "In learning paths": "所在学习路径",
         "step {n} of {total}": "第 {n} 步，共 {total} 步",
         "No Chinese description yet": "暂无中文简介",

@@ -43,6 +43,7 @@ from .charts import Bar, bar_chart, column_chart
 from .extras import STATUSES, UNCHECKED, DemoRef, Health, SiteExtras
 from .feed import FEED_SIZE, FeedItem, atom_feed
 from .i18n import explore_strings, language_name, translator
+from .inline import inline_html
 from .text import (first_sentence, front_matter_value, html_text, md_attr, md_display_math, md_inline, md_math_inline,
                    md_plain, md_prose, unmarkdown)
 
@@ -58,6 +59,20 @@ HUBS: tuple[tuple[str, str, str, bool], ...] = (
 _HUB_TITLES = {"types": "Types", "topics": "Concepts", "modalities": "Modalities", "levels": "Levels"}
 #: The site's own pages at the top of the docs folder (extra pages may not take these paths).
 FIXED_PAGES = ("index.md", "explore.md", "stats.md", "health.md", "data.md", "about.md", "catalog.json", "feed.xml")
+
+
+@cache
+def _html_environment() -> jinja2.Environment:
+    """Templates that write HTML (``*.html.j2``): autoescaped, descriptions through inline_html."""
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("aigc_resources.render", "templates"),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=True,
+    )
+    env.filters.update(inline=inline_html, first_sentence=first_sentence, language_name=language_name)
+    return env
 
 
 @cache
@@ -145,6 +160,7 @@ class SiteModel:
                 kind, target = step.target
                 self._steps[f"{kind}:{target}"].append((path, index))
         self._health: dict[str, Health | None] = {}
+        self._items: dict[tuple[str, str], str] = {}
 
     # -- entries ------------------------------------------------------------------------------
     def hub_order(self, resource: Resource) -> tuple[int, int, str]:
@@ -153,6 +169,34 @@ class SiteModel:
 
     def entry_path(self, resource: Resource) -> str:
         return f"resources/{resource.id}.md"
+
+    def entry_list(self, items: list[Resource], root: str) -> str:
+        """HTML list of entries (title, facts, first sentence); ``root`` is the site root
+        relative to the URL of the page it goes on (``"../../"`` for ``types/paper/``).
+
+        Each entry appears on several lists (its type, level, concepts...); its item is
+        rendered once per ``root`` and reused. ``data-search-exclude`` keeps the lists out of
+        the search index: each entry is indexed once, on its own page.
+        """
+        macro = _html_environment().get_template("_items.html.j2").module.entry_item
+        items_html = []
+        for resource in items:
+            key = (resource.id, root)
+            if key not in self._items:
+                self._items[key] = str(macro(self, resource, root))
+            items_html.append(self._items[key])
+        return '<ul class="aigc-list" data-search-exclude>\n' + "\n".join(items_html) + "\n</ul>"
+
+    def heading(self, level: int, anchor: str, text: str) -> str:
+        """An HTML heading with its permalink, as Material's toc extension writes them."""
+        title = html_text(self.t("Permanent link"))
+        return (f'<h{level} id="{anchor}">{html_text(text)}<a class="headerlink" href="#{anchor}" '
+                f'title="{title}">&para;</a></h{level}>')
+
+    def entry_body(self, resource: Resource) -> str:
+        """The HTML body of an entry's page (its URL is ``resources/<id>/``)."""
+        return _html_environment().get_template("entry.html.j2").render(m=self, r=resource, root="../../",
+                                                                            t=self.t, lang=self.lang)
 
     def title(self, resource: Resource) -> str:
         """The entry's title in the site's language (the original title when none is given)."""
@@ -347,7 +391,7 @@ def render_site(catalog: Catalog, *, lang: str = "en", extras: SiteExtras | None
     def render(template: str, **values: Any) -> str:
         return env.get_template(template).render(**common, **values)
 
-    pages["index.md"] = render("home.md.j2", root="")
+    pages["index.md"] = render("home.md.j2", root="", url_root="")
     pages["about.md"] = render("about.md.j2", root="")
     pages["explore.md"] = render("explore.md.j2", root="")
     pages["stats.md"] = render("stats.md.j2", root="../")
@@ -355,12 +399,12 @@ def render_site(catalog: Catalog, *, lang: str = "en", extras: SiteExtras | None
     pages["data.md"] = render("data.md.j2", root="", fields=_export_fields(), schema_version=JSON_SCHEMA_VERSION)
     entry_template = env.get_template("entry.md.j2")
     for resource in model.entries:
-        pages[model.entry_path(resource)] = entry_template.render(**common, r=resource, root="../")
+        pages[model.entry_path(resource)] = entry_template.render(**common, r=resource, body=model.entry_body(resource))
     for folder, _, _, _ in HUBS:
         pages[f"{folder}/index.md"] = render("hub_index.md.j2", folder=folder, title=model.t(_HUB_TITLES[folder]))
         template = env.get_template("concept.md.j2" if folder == "topics" else "hub.md.j2")
         for term_id, view in model.terms[folder].items():
-            pages[view.hub] = template.render(**common, folder=folder, term=view, root="../",
+            pages[view.hub] = template.render(**common, folder=folder, term=view, root="../", url_root="../../",
                                               items=model.members[folder].get(term_id, []),
                                               concept=model.concept(term_id) if folder == "topics" else None)
     pages["paths/index.md"] = render("path_index.md.j2", root="../")
