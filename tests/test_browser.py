@@ -265,6 +265,21 @@ def test_unknown_values_in_the_url_are_ignored(session, built_site):
     _assert_counts(page, entries, {"type": {"paper"}})
 
 
+def test_explore_without_javascript_points_to_the_hub_pages(browser, server):
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(f"{server}/explore/")
+        assert page.locator(".aigc-explore-fallback").is_visible()
+        links = page.eval_on_selector_all(".aigc-explore-fallback a", "links => links.map(a => a.getAttribute('href'))")
+        assert links == ["../topics/", "../types/", "../modalities/", "../levels/", "../paths/"]
+        hub = context.new_page()
+        hub.goto(f"{server}/levels/beginner/")
+        assert hub.locator("ul.aigc-list > li").count() > 0  # the hub lists its entries without a script
+    finally:
+        context.close()
+
+
 # -- language switch ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("path", ["", "resources/denoising-diffusion-paper/", "topics/lstm/", "paths/fixture-path/",

@@ -180,6 +180,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "holds every entry, the taxonomy and the site's link-check results. Its shape is versioned by `schema_version` (now {version}): a change that could break a reader (a field removed, renamed or retyped) raises the version; new fields may be added at any time.":
             "包含所有资源、分类体系和网站的链接检查结果。其结构由 `schema_version`（当前为 {version}）标明版本：任何可能影响读取方的改动（删除、重命名字段或改变类型）都会提升版本号；新增字段则随时可能出现。",
         "Fields of each entry": "每条资源的字段",
+        "the field descriptions come from the schema and are in English": "字段说明取自数据模型，为英文",
         "Field": "字段",
         "Meaning": "含义",
         "The entry's page on this site, relative to the site root.": "该资源在本站的页面地址，相对于站点根目录。",

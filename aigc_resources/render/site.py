@@ -288,7 +288,8 @@ class SiteModel:
 
     # -- home, stats, health ------------------------------------------------------------------------
     def recent(self, count: int = RECENT_COUNT) -> list[Resource]:
-        return sorted(self.entries, key=lambda r: (r.added, r.id), reverse=True)[:count]
+        """The newest entries by ``added`` date; entries of the same day by title."""
+        return sorted(self.entries, key=lambda r: (-r.added.toordinal(), r.title.lower(), r.id))[:count]
 
     def chinese_count(self) -> int:
         return sum(1 for r in self.entries if any(code.split("-")[0] == "zh" for code in r.languages))
@@ -450,9 +451,25 @@ def site_nav(catalog: Catalog, *, lang: str = "en", extras: SiteExtras | None = 
 
 
 def _export_fields() -> list[tuple[str, str, str]]:
-    """The fields of an entry in catalog.json: ``(name, type, description)``, from the schema."""
-    out = []
-    for name, info in Resource.model_fields.items():
-        annotation = str(info.annotation).replace("typing.", "").replace("<class '", "").replace("'>", "")
-        out.append((name, annotation, info.description or ""))
-    return out
+    """The fields of an entry in catalog.json: ``(name, JSON type, description)``, from the
+    schema's JSON Schema (so the table follows the model)."""
+    schema = Resource.model_json_schema()
+    kinds = {"links": "object (link kind → URL)"}  # the export writes {} when an entry has none
+    return [(name, kinds.get(name) or _json_type(prop, schema), prop.get("description", ""))
+            for name, prop in schema["properties"].items()]
+
+
+def _json_type(prop: dict[str, Any], schema: dict[str, Any]) -> str:
+    """A short JSON type for a JSON Schema property: ``string``, ``array of string``, ``object or null``."""
+    if "anyOf" in prop:
+        return " or ".join(_json_type(option, schema) for option in prop["anyOf"])
+    if "$ref" in prop:
+        return "object"
+    kind = prop.get("type", "any")
+    if kind == "array":
+        return f"array of {_json_type(prop.get('items', {}), schema)}"
+    if kind == "string" and prop.get("format") == "date":
+        return "string (YYYY-MM-DD)"
+    if "enum" in prop:
+        return " | ".join(json.dumps(v) for v in prop["enum"])
+    return str(kind)

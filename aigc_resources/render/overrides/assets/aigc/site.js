@@ -135,6 +135,8 @@
     try { strings = JSON.parse(host.getAttribute("data-strings") || "{}"); } catch (error) { strings = {}; }
     function t(key) { return strings[key] || key; }
 
+    var fallback = document.querySelector(".aigc-explore-fallback");
+    if (fallback) fallback.hidden = true;
     host.textContent = t("Loading the catalog…");
     fetch(new URL("catalog.json", siteRoot()).href)
       .then(function (response) {
@@ -142,13 +144,14 @@
         return response.json();
       })
       .then(function (data) { buildExplore(host, data, lang, t); })
-      .catch(function () { host.textContent = t("The catalog could not be loaded."); });
+      .catch(function () {
+        host.textContent = t("The catalog could not be loaded.");
+        if (fallback) fallback.hidden = false;
+      });
   }
 
   function buildExplore(host, data, lang, t) {
     var root = siteRoot();
-    var fallback = document.querySelector(".aigc-explore-fallback");
-    if (fallback) fallback.hidden = true;
     var entries = data.entries;
     var names = {};
     var levelRank = {};
@@ -252,9 +255,11 @@
     host.append(bar, body);
 
     var boxes = {};
+    var narrow = window.matchMedia && window.matchMedia("(max-width: 44.9375em)").matches;
     FACETS.forEach(function (facet) {
       var group = element("details", "aigc-facet");
-      group.open = facet.key !== "topic" && facet.key !== "health";
+      /* On a phone the facets come before the results: start with every group closed. */
+      group.open = !narrow && facet.key !== "topic" && facet.key !== "health";
       group.setAttribute("data-facet", facet.key);
       group.append(element("summary", "aigc-facet__title", t(facet.label)));
       var options = element("div", "aigc-facet__values");
