@@ -15,6 +15,7 @@ entries and all diagnostics, sorted by file and line.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 from collections.abc import Iterator
@@ -26,11 +27,21 @@ from .errors import CatalogNotFound
 from .learning import load_concepts, load_paths
 from .rules import EntryRef, check_cross, check_entry, check_taxonomy
 from .schema import Concept, LearningPath, Resource, Taxonomy
-from .validation import validate_document
+from .validation import did_you_mean, validate_document
 from .yamlio import LoadedDocument, load_yaml
 
 ENTRY_SUFFIX = ".yaml"
+#: Suffixes read as entries (``.yml`` is read, and reported as a wrong name, so its content is
+#: checked in the same run); other files under ``resources/`` are only reported.
+YAML_SUFFIXES = (".yaml", ".yml")
 _FILE_STEM = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+#: Names Windows reserves for devices: a file so named cannot be checked out there.
+WINDOWS_RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
+                              *(f"lpt{i}" for i in range(1, 10))})
+#: What a catalog folder may hold: the taxonomy, the entries, the coverage goals
+#: (``aigc-resources stats``), learning paths and concept pages (read by their own loader).
+#: Anything else would be silently ignored, so it is reported.
+CATALOG_LAYOUT = frozenset({"taxonomy.yaml", "resources", "coverage.yaml", "paths", "concepts"})
 
 
 @dataclass(frozen=True)
@@ -82,7 +93,8 @@ class ValidationReport:
     catalog: Catalog | None
     diagnostics: list[Diagnostic]
     files: int
-    entries: int
+    entries: int  # entry files read (every file under resources/)
+    valid: int  # entries with no error, the ones in ``catalog``
 
     def count(self, severity: Severity) -> int:
         return sum(1 for d in self.diagnostics if d.severity is severity)
@@ -91,30 +103,94 @@ class ValidationReport:
         """True when any diagnostic fails the run under the given policy."""
         return any(d.severity.fails(strict) for d in self.diagnostics) or self.catalog is None
 
+    def restricted_to(self, files: list[Path]) -> ValidationReport:
+        """The same report keeping only the diagnostics located in ``files`` (the files a commit
+        changes), plus every error of ``taxonomy.yaml``: a broken taxonomy fails every entry,
+        so it is never hidden. The whole catalog was loaded, so duplicates and ``related`` ids
+        are still judged against all entries. ``files`` and ``entries`` count the given files."""
+        wanted = {Path(f).resolve() for f in files}
+        kept = [d for d in self.diagnostics
+                if Path(d.path).resolve() in wanted
+                or (d.severity is Severity.ERROR and Path(d.path).name == "taxonomy.yaml")]
+        valid = sum(1 for e in self.catalog.entries if e.path.resolve() in wanted) if self.catalog else 0
+        entries = sum(1 for f in wanted if f.name != "taxonomy.yaml")
+        return ValidationReport(self.catalog, kept, len(wanted), entries, valid)
+
     def summary(self) -> str:
         """One line: files, entries, errors and warnings."""
         errors, warnings = self.count(Severity.ERROR), self.count(Severity.WARNING)
-        return (f"{self.files} files, {self.entries} entries, {errors} error{'s' * (errors != 1)}, "
+        invalid = self.entries - self.valid
+        entries = f"{self.entries} entries" + (f" ({invalid} invalid)" if invalid else "")
+        return (f"{self.files} files, {entries}, {errors} error{'s' * (errors != 1)}, "
                 f"{warnings} warning{'s' * (warnings != 1)}")
 
 
 def display_path(path: Path) -> str:
     """``path`` relative to the working directory when it is below it, else absolute."""
+    path = Path(path)
+    folder = _display_folder(str(path.parent), os.getcwd())
+    return str(path) if folder is None else os.path.join(folder, path.name) if folder else path.name
+
+
+@functools.lru_cache(maxsize=1024)
+def _display_folder(folder: str, cwd: str) -> str | None:
+    """``folder`` relative to ``cwd`` (``""`` for ``cwd`` itself), or ``None`` to keep the path
+    as given (outside ``cwd``, or on another drive). Cached: every entry of a folder shares it."""
     try:
-        rel = os.path.relpath(path)
+        rel = os.path.relpath(folder, cwd)
     except ValueError:
-        return str(path)
-    return str(path) if rel.startswith("..") else rel
+        return None
+    if rel.startswith(".."):
+        return None
+    return "" if rel == "." else rel
 
 
 def entry_files(root: Path) -> Iterator[Path]:
-    """Every file under ``<root>/resources/`` (hidden files skipped), in sorted order."""
+    """Every file under ``<root>/resources/`` (hidden files skipped), in sorted order.
+
+    Symbolic links are included (and refused when read), so a link cannot hide an entry."""
     resources = root / "resources"
     if not resources.is_dir():
         return
-    for path in sorted(resources.rglob("*")):
-        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(resources).parts):
-            yield path
+    found: list[Path] = []
+    for folder, dirs, files in os.walk(resources):  # symlinked folders are not followed
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        found += [Path(folder, name) for name in files if not name.startswith(".")]
+    yield from sorted(found)
+
+
+def misplaced_files(root: Path) -> list[Diagnostic]:
+    """``E-FILE-PLACE`` for every file in the catalog folder outside :data:`CATALOG_LAYOUT`
+    (a misspelt ``resourses/`` folder, an entry left at the top): the loader would skip them."""
+    out = []
+    stray: list[Path] = []
+    for child in sorted(root.iterdir()):
+        if child.name in CATALOG_LAYOUT or child.name.startswith("."):
+            continue
+        stray += sorted(p for p in child.rglob("*") if not p.is_dir()) if child.is_dir() else [child]
+    for path in stray:
+        rel = path.relative_to(root)
+        if _hidden(rel):
+            continue
+        guess = did_you_mean(rel.parts[0], [p for p in CATALOG_LAYOUT if "." not in p]) if len(rel.parts) > 1 else None
+        hint = (f"did you mean `{guess}/`? Move the file to `{root.name}/{guess}/{'/'.join(rel.parts[1:])}`"
+                if guess else None)
+        out.append(make("E-FILE-PLACE", display_path(path), message=f"`{rel.as_posix()}` is not read as part of the catalog",
+                        hint=hint))
+    return out
+
+
+def _hidden(rel: Path) -> bool:
+    return any(part.startswith(".") for part in rel.parts)
+
+
+def file_name_problem(path: Path) -> str | None:
+    """Why ``path`` is not a good entry file name (``<slug>.yaml``, not a Windows device name)."""
+    if path.suffix != ENTRY_SUFFIX or not _FILE_STEM.match(path.stem):
+        return f"`{path.name}` is not `<slug>.yaml`"
+    if path.stem in WINDOWS_RESERVED:
+        return f"`{path.name}` is a device name on Windows, where the file cannot be checked out"
+    return None
 
 
 def load_taxonomy(root: Path) -> tuple[Taxonomy | None, LoadedDocument]:
@@ -138,10 +214,19 @@ def load_taxonomy(root: Path) -> tuple[Taxonomy | None, LoadedDocument]:
 
 
 def load_entry(path: Path, taxonomy: Taxonomy | None, *, today: dt.date) -> tuple[Resource | None, LoadedDocument]:
-    """Load, validate and rule-check one entry file. Never raises on bad content."""
+    """Load, validate and rule-check one entry file. Never raises on bad content.
+
+    A file that is not YAML by its suffix (``notes.txt``, ``x.yaml.orig``) is reported by name
+    and not read."""
+    if path.suffix not in YAML_SUFFIXES:
+        doc = LoadedDocument(path=display_path(path))
+        doc.diagnostics.append(make("E-FILE-NAME", doc.path, message=f"`{path.name}` is not `<slug>.yaml`",
+                                    hint="only `.yaml` entry files belong under `resources/`; remove or rename it"))
+        return None, doc
     doc = load_yaml(path, display_path=display_path(path))
-    if path.suffix != ENTRY_SUFFIX or not _FILE_STEM.match(path.stem):
-        doc.diagnostics.append(make("E-FILE-NAME", doc.path, message=f"`{path.name}` is not `<slug>.yaml`"))
+    problem = file_name_problem(path)
+    if problem:
+        doc.diagnostics.append(make("E-FILE-NAME", doc.path, message=problem))
     resource = validate_document(Resource, doc)
     check_entry(doc, path, taxonomy, today=today)
     if any(d.severity is Severity.ERROR for d in doc.diagnostics):
@@ -160,7 +245,7 @@ def load_catalog(root: Path | str, *, today: dt.date | None = None) -> Validatio
     root = Path(root)
     today = today or dt.datetime.now(dt.timezone.utc).date()
     taxonomy, taxonomy_doc = load_taxonomy(root)
-    diagnostics = list(taxonomy_doc.diagnostics)
+    diagnostics = list(taxonomy_doc.diagnostics) + misplaced_files(root)
 
     entries: list[Entry] = []
     refs: list[EntryRef] = []
@@ -178,6 +263,7 @@ def load_catalog(root: Path | str, *, today: dt.date | None = None) -> Validatio
     diagnostics += cross
     failed_paths = {d.path for d in cross if d.severity is Severity.ERROR}
     entries = [e for e in entries if e.doc.path not in failed_paths]
+    entry_count = files - 1
 
     concepts, concept_diagnostics, concept_files = load_concepts(
         root, taxonomy, taxonomy_doc if taxonomy else None, display_path=display_path)
@@ -185,6 +271,10 @@ def load_catalog(root: Path | str, *, today: dt.date | None = None) -> Validatio
     diagnostics += concept_diagnostics + path_diagnostics
     files += concept_files + path_files
 
-    diagnostics.sort(key=sort_key)
     catalog = Catalog(root, taxonomy, entries, concepts, paths) if taxonomy is not None else None
-    return ValidationReport(catalog, diagnostics, files, len(entries))
+    if catalog is not None:
+        from .stats import coverage_diagnostics  # the coverage goals of <root>/coverage.yaml
+
+        diagnostics += coverage_diagnostics(catalog)
+    diagnostics.sort(key=sort_key)
+    return ValidationReport(catalog, diagnostics, files, entry_count, len(entries))

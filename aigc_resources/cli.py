@@ -7,7 +7,6 @@ configuration errors. Library code never prints or exits; only this module does.
 
 from __future__ import annotations
 
-import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -16,31 +15,10 @@ from typing import Any
 import click
 
 from . import __version__
-from .errors import ExitCode, UserError
+from .cliutil import catalog_option, handle_errors
+from .errors import ExitCode
 
-CATALOG_HELP = "Catalog folder holding taxonomy.yaml and resources/."
-
-
-def catalog_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    """The ``--catalog DIR`` option every command shares (default ``catalog/``)."""
-    return click.option("--catalog", "catalog_dir", type=click.Path(file_okay=False, path_type=Path),
-                        default=Path("catalog"), show_default=True, help=CATALOG_HELP)(func)
-
-
-def handle_errors(func: Callable[..., int]) -> Callable[..., None]:
-    """Turn a command's return value into its exit code, and user errors into a clean message."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> None:
-        try:
-            code = func(*args, **kwargs)
-        except UserError as exc:
-            click.secho(f"error: {exc}", fg="red", err=True)
-            sys.exit(int(exc.exit_code))
-        sys.exit(int(code or ExitCode.OK))
-
-    return wrapper
-
+__all__ = ["main", "catalog_option", "handle_errors"]
 
 class _Group(click.Group):
     """Click group whose usage errors exit with code 3 (click's own default is 2)."""
@@ -76,23 +54,26 @@ def main() -> None:
 @main.command()
 @catalog_option
 @click.option("--strict", is_flag=True, help="Treat warnings (missing Chinese text, thin topics) as failures.")
+@click.option("--format", "output_format", type=click.Choice(["text", "github", "json"]), default="text",
+              show_default=True, help="text: PATH:LINE:COL lines; github: workflow annotations on the PR diff; json.")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @handle_errors
-def validate(catalog_dir: Path, strict: bool) -> int:
+def validate(catalog_dir: Path, strict: bool, output_format: str, files: tuple[Path, ...]) -> int:
     """Check every entry and the taxonomy; print each problem as PATH:LINE:COL: CODE field: message (hint).
 
     All problems of all files are reported in one run, sorted by file and line, followed by a
-    one-line summary. Exits 0 when clean, 2 when any entry is invalid (or, with --strict, has a
-    warning), 3 when the catalog folder or taxonomy is missing.
+    one-line summary. With FILES (as pre-commit passes them), the whole catalog is still
+    checked (duplicates and `related` need it) but only problems in FILES, and errors of the
+    taxonomy, are printed and counted. Exits 0 when clean, 2 when any entry is invalid (or,
+    with --strict, has a warning), 3 when the catalog folder or taxonomy is missing.
     """
     from .catalog import load_catalog
+    from .cli_output import print_report
 
     report = load_catalog(catalog_dir)
-    for diagnostic in report.diagnostics:
-        colour = "red" if diagnostic.severity.fails(strict) else "yellow"
-        click.secho(diagnostic.format(), fg=colour)
-    failed = report.failed(strict)
-    click.secho(("FAILED: " if failed else "OK: ") + report.summary() + (" (strict)" if strict else ""),
-                fg="red" if failed else "green", err=False)
+    if files:
+        report = report.restricted_to(list(files))
+    failed = print_report(report, strict=strict, output_format=output_format)
     return ExitCode.FAILURES if failed else ExitCode.OK
 
 
@@ -165,5 +146,11 @@ def serve(catalog_dir: Path, project_root: Path, host: str, port: int, live: boo
     return ExitCode.OK
 
 
-if __name__ == "__main__":  # pragma: no cover
-    main()
+# Commands that live beside their library code (they import the shared options from cliutil).
+from .catalog_commands import export, stats  # noqa: E402
+from .contrib_cli import contributing, new, schema  # noqa: E402
+from .importers.commands import import_group  # noqa: E402
+from .linkcheck.commands import check_links, link_report  # noqa: E402
+
+for _command in (check_links, link_report, import_group, export, stats, schema, new, contributing):
+    main.add_command(_command)

@@ -21,7 +21,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from .diagnostics import Diagnostic, Severity, make
-from .rules import _check_text
+from .rules import _LINK, _check_text
+from .urls import url_problems
 from .schema import Concept, LearningPath, Taxonomy
 from .validation import did_you_mean, validate_document
 from .yamlio import LoadedDocument, Loc, load_yaml
@@ -83,17 +84,36 @@ def paragraphs(text: str) -> list[str]:
     return [p.strip() for p in _PARAGRAPH_BREAK.split(text.strip()) if p.strip()]
 
 
+#: Block-level Markdown at the start of a line of a paragraph: headings, list items, quotes,
+#: tables, fences (a concept's explanation is paragraphs of inline Markdown only).
+_BLOCK_LINE = re.compile(r"^[ \t]*(#{1,6}\s|[-*+]\s|\d{1,9}[.)]\s|>|\||```|~~~)", re.M)
+
+
 def _check_prose(doc: LoadedDocument, loc: Loc, text: object, *, multi_paragraph: bool) -> None:
-    """Text rules (no HTML, no template syntax, inline Markdown only) and maths rules."""
+    """Text rules (no HTML or template syntax, inline Markdown only, http(s) links, no images)
+    and maths rules, for texts that may hold ``$...$`` maths and, if ``multi_paragraph``,
+    several paragraphs separated by blank lines."""
     if not isinstance(text, str) or loc in doc.reported:
         return
     for problem in math_problems(text):
         doc.report("E-MATH-FORM", loc, message=problem)
-    parts = paragraphs(text) if multi_paragraph else [text]
+    prose = without_math(text)
+    _check_text(doc, loc, prose, markdown=False)
+    if loc in doc.reported:
+        return
+    parts = paragraphs(prose) if multi_paragraph else [prose]
     for part in parts:
-        _check_text(doc, loc, without_math(part), allow_block=False)
-        if loc in doc.reported:
+        found = _BLOCK_LINE.search(part) or (None if multi_paragraph else _PARAGRAPH_BREAK.search(part))
+        if found:
+            doc.report("E-TEXT-BLOCK-MARKDOWN", loc, at_text=found.group(0).strip() or None,
+                       message=f"block-level Markdown {found.group(0).strip()!r}" if found.group(0).strip()
+                       else "a blank line (a second paragraph)")
             return
+    for match in _LINK.finditer(prose):
+        if match["image"]:
+            doc.report("E-TEXT-IMAGE", loc, at_text=match.group(0), message=f"image {match.group(0)!r}")
+        elif not match["target"] or url_problems(match["target"]):
+            doc.report("E-TEXT-LINK", loc, at_text=match.group(0), message=f"link {match.group(0)!r} is not an http(s) URL")
 
 
 def _yaml_files(folder: Path) -> Iterator[Path]:
@@ -127,8 +147,8 @@ def load_concepts(root: Path, taxonomy: Taxonomy | None, taxonomy_doc: LoadedDoc
                   display_path=str) -> tuple[dict[str, Concept], list[Diagnostic], int]:
     """Load ``<root>/concepts/*.yaml``: ``(concepts by topic id, diagnostics, files read)``.
 
-    A topic of the taxonomy without a concept file gets ``W-CONCEPT-MISSING`` at its line in
-    ``taxonomy.yaml``.
+    When the folder exists, a topic of the taxonomy without a concept file gets
+    ``W-CONCEPT-MISSING`` at its line in ``taxonomy.yaml``.
     """
     concepts: dict[str, Concept] = {}
     diagnostics: list[Diagnostic] = []
@@ -160,7 +180,9 @@ def load_concepts(root: Path, taxonomy: Taxonomy | None, taxonomy_doc: LoadedDoc
         diagnostics += doc.diagnostics
         if concept is not None and not any(d.severity is Severity.ERROR for d in doc.diagnostics):
             concepts[concept.id] = concept
-    if taxonomy is not None and taxonomy_doc is not None:
+    # A catalog without a concepts/ folder has opted out of concept pages (the site then says
+    # so on each topic page); once the folder exists, every topic should have its page.
+    if taxonomy is not None and taxonomy_doc is not None and (root / "concepts").is_dir():
         for index, topic in enumerate(taxonomy.topics):
             if topic.id not in concepts and not (root / "concepts" / f"{topic.id}.yaml").exists():
                 line, column = taxonomy_doc.locate(("topics", index, "id"))

@@ -16,29 +16,56 @@ from pathlib import Path
 from typing import Any
 
 from .diagnostics import Diagnostic, make
-from .schema import Taxonomy
-from .urls import canonical_url, url_problems
+from .schema import ENTRY_SCHEMA_COMMENT, Resource, Taxonomy, taxonomy_fields
+from .urls import arxiv_id_of_url, arxiv_id_problem, canonical_url, url_problems
 from .validation import did_you_mean
-from .yamlio import LoadedDocument, Loc
+from .yamlio import LINE_BREAK, LoadedDocument, Loc, format_loc
 
 #: Types whose entries must give a year.
 DATED_TYPES = frozenset({"paper", "survey"})
 #: Earliest plausible publication year (the oldest works we cite are from the 1940s-1970s).
 MIN_YEAR = 1900
-#: Taxonomy axes referenced by entry fields: field -> (axis, is a list).
-TAXONOMY_FIELDS: dict[str, tuple[str, bool]] = {
-    "type": ("types", False),
-    "modalities": ("modalities", True),
-    "topics": ("topics", True),
-    "level": ("levels", False),
-}
+#: Taxonomy axes referenced by entry fields: field -> (axis, is a list); declared in the schema.
+TAXONOMY_FIELDS: dict[str, tuple[str, bool]] = taxonomy_fields(Resource)
 #: Minimum number of entries a topic should have (borrowed from awesome-selfhosted's linter).
 MIN_TOPIC_ENTRIES = 3
-TEXT_FIELDS = ("title", "title_zh", "description", "description_zh")
+#: Text fields shown on the site: plain titles, and descriptions that may use inline Markdown.
+TITLE_FIELDS = ("title", "title_zh")
+DESCRIPTION_FIELDS = ("description", "description_zh")
+#: List fields whose values must be distinct (taxonomy lists have their own code).
+DISTINCT_LISTS = ("languages", "authors", "related")
+#: Share of Han characters above which an English description is taken to be Chinese.
+MAX_HAN_SHARE_EN = 0.3
+#: Marker the importer puts in the text fields a person must write (``aigc_resources.importers``);
+#: any text holding it fails with ``E-TEXT-PLACEHOLDER``, so no draft can be published unedited.
+PLACEHOLDER_MARK = "TODO(import)"
 
-_HTML = re.compile(r"<\s*/?\s*[A-Za-z!][^>]*>")
+# Raw HTML as CommonMark §6.6 defines it: open and closing tags, comments, processing
+# instructions, declarations and CDATA. `a < b` is not a tag; `<https://...>` is an autolink.
+_HTML = re.compile(
+    r"<[A-Za-z][A-Za-z0-9-]*(?:\s+[A-Za-z_:][\w.:-]*(?:\s*=\s*(?:[^\s\"'=<>`]+|'[^']*'|\"[^\"]*\"))?)*\s*/?>"
+    r"|</[A-Za-z][A-Za-z0-9-]*\s*>|<!--|<\?|<![A-Za-z]|<!\[CDATA\[")
 _TEMPLATE = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
-_BLOCK_MD = re.compile(r"(^|\n)\s*(#{1,6}\s|[-*+]\s|\d+[.)]\s|>|\||```|~~~)|\n\s*\n")
+# Inline links and images as the site's renderer reads them (render/text.py), and autolinks.
+_LINK = re.compile(r"(?P<image>!?)\[(?P<label>[^\]]*)\]\((?P<target>[^)\s]*)(?:\s+\"[^\"]*\")?\)")
+_AUTOLINK = re.compile(r"<(?P<target>[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*|[^\s<>@]+@[^\s<>@]+)>")
+_REF_LINK = re.compile(r"\[[^\]]+\]\[[^\]]*\]")
+# Block-level Markdown at the start of a source line (CommonMark §4-5): ATX headings, list
+# items (inside a paragraph only "1." may start an ordered list), block quotes, fences,
+# table rows, thematic breaks, setext underlines and link reference definitions.
+_BLOCK = re.compile(
+    r"^[ \t]*(?:(?P<heading>#{1,6}(?:[ \t]|$))|(?P<item>[-*+][ \t]+\S)|(?P<numbered>1[.)][ \t]+\S)|(?P<quote>>)"
+    r"|(?P<code>```|~~~)|(?P<table>\|)|(?P<rule>(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,}|=+[ \t]*)$)"
+    r"|(?P<definition>\[[^\]]+\]:))", re.M)
+_BLOCK_NAMES = {"heading": "a heading", "item": "a list item", "numbered": "a numbered list item",
+                "quote": "a block quote", "code": "a code block", "table": "a table row",
+                "rule": "a rule or heading underline", "definition": "a link reference definition"}
+_FIRST_LINE_ORDERED = re.compile(r"[ \t]*\d{1,9}[.)][ \t]+\S")
+_NON_SPACE = re.compile(r"\S")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n(?=\s*\S)")
+_OTHER_BREAKS = str.maketrans({"\r": "\n", "\x85": "\n", "\u2028": "\n", "\u2029": "\n"})
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 def check_entry(doc: LoadedDocument, path: Path, taxonomy: Taxonomy | None, *, today: dt.date) -> None:
@@ -50,20 +77,22 @@ def check_entry(doc: LoadedDocument, path: Path, taxonomy: Taxonomy | None, *, t
     data = doc.data
     if not isinstance(data, dict):
         return
+    _check_schema_comment(doc)
     entry_id = data.get("id")
     if isinstance(entry_id, str) and entry_id != path.stem and ("id",) not in doc.reported:
         doc.report("E-ID-MISMATCH", ("id",), message=f"id `{entry_id}` differs from the file name `{path.name}`",
                    hint=f"rename the file to `{entry_id}.yaml` or set `id: {path.stem}`")
-    entry_type = data.get("type")
-    if isinstance(entry_type, str) and entry_type != path.parent.name:
-        doc.report("E-TYPE-FOLDER", ("type",), message=f"type `{entry_type}` but the file is in `{path.parent.name}/`",
-                   hint=f"move the file to `resources/{entry_type}/` or fix `type`")
-
     if taxonomy is not None:
         for field, (axis, many) in TAXONOMY_FIELDS.items():
             _check_terms(doc, field, data.get(field), taxonomy, axis, many)
+    entry_type = data.get("type")
+    if isinstance(entry_type, str) and entry_type != path.parent.name and ("type",) not in doc.reported:
+        doc.report("E-TYPE-FOLDER", ("type",), message=f"type `{entry_type}` but the file is in `{path.parent.name}/`",
+                   hint=f"move the file to `resources/{entry_type}/` or fix `type`")
     if not data.get("topics") and ("topics",) not in doc.reported:
         doc.report("W-NO-TOPIC", ("topics",))
+    for field in DISTINCT_LISTS:
+        _check_distinct(doc, field, data.get(field))
 
     year = data.get("year")
     if entry_type in DATED_TYPES and year is None and ("year",) not in doc.reported:
@@ -74,22 +103,50 @@ def check_entry(doc: LoadedDocument, path: Path, taxonomy: Taxonomy | None, *, t
     if isinstance(added, dt.date) and added > today:
         doc.report("E-ADDED-FUTURE", ("added",), message=f"{added.isoformat()} is after today ({today.isoformat()})")
 
-    for loc, url in _urls(data):
+    urls = _urls(data)
+    for loc, url in urls:
         if loc in doc.reported:
             continue
         for code, message in url_problems(url):
             doc.report(code, loc, message=message)
+    _check_arxiv(doc, data.get("arxiv"), urls, today)
 
-    for field in TEXT_FIELDS:
+    for field in TITLE_FIELDS + DESCRIPTION_FIELDS:
         text = data.get(field)
         if isinstance(text, str) and (field,) not in doc.reported:
-            _check_text(doc, (field,), text, allow_block=False)
+            _check_text(doc, (field,), text, markdown=field in DESCRIPTION_FIELDS)
+    authors = data.get("authors")
+    if isinstance(authors, list):
+        for index, name in enumerate(authors):
+            if isinstance(name, str):
+                _check_text(doc, ("authors", index), name, markdown=False)
+    _check_languages(doc, data)
 
-    if "description_zh" not in data:
+    if "source_note" in data:
+        doc.report("E-SOURCE-NOTE", ("source_note",), at_key=True,
+                   message="`source_note` holds the imported list's own text and is not published")
+    if data.get("description_zh") is None and ("description_zh",) not in doc.reported:
         doc.report("W-MISSING-ZH", (), message="no `description_zh`")
     related = data.get("related")
     if isinstance(related, list) and entry_id in related:
         doc.report("E-RELATED-SELF", ("related", related.index(entry_id)))
+
+
+def _check_schema_comment(doc: LoadedDocument) -> None:
+    """The entry's leading comment lines must include :data:`ENTRY_SCHEMA_COMMENT`."""
+    if doc.text.startswith(ENTRY_SCHEMA_COMMENT) and doc.text[len(ENTRY_SCHEMA_COMMENT):][:1] in ("\n", "\r"):
+        return
+    prefix = ENTRY_SCHEMA_COMMENT.split("$schema=")[0]
+    for line in LINE_BREAK.split(doc.text):
+        if not line.startswith("#"):
+            break
+        if line.rstrip() == ENTRY_SCHEMA_COMMENT:
+            return
+        if line.startswith(prefix):
+            doc.diagnostics.append(make("W-SCHEMA-COMMENT", doc.path, 1, 1,
+                                        message=f"the schema comment points at `{line[len(prefix):].strip()}`"))
+            return
+    doc.diagnostics.append(make("W-SCHEMA-COMMENT", doc.path, 1, 1))
 
 
 def _check_terms(doc: LoadedDocument, field: str, value: Any, taxonomy: Taxonomy, axis: str, many: bool) -> None:
@@ -110,6 +167,22 @@ def _check_terms(doc: LoadedDocument, field: str, value: Any, taxonomy: Taxonomy
             doc.report("E-TAXONOMY-UNKNOWN", loc, message=f"`{item}` is not one of the taxonomy's {axis}", hint=hint)
 
 
+def _check_distinct(doc: LoadedDocument, field: str, values: Any) -> None:
+    if not isinstance(values, list) or (field,) in doc.reported:
+        return
+    first: dict[Any, int] = {}
+    for index, item in enumerate(values):
+        if not isinstance(item, str) or (field, index) in doc.reported:
+            continue
+        key = item.strip().casefold()
+        if key in first:
+            line = doc.locate((field, first[key]))[0]
+            doc.report("E-LIST-DUPLICATE", (field, index),
+                       message=f"`{item}` is already listed in `{field}` (line {line})")
+        else:
+            first[key] = index
+
+
 def _alias_match(value: str, known: dict[str, Any]) -> str | None:
     wanted = value.replace("-", " ").lower()
     for term_id, term in known.items():
@@ -128,13 +201,119 @@ def _urls(data: dict[str, Any]) -> list[tuple[Loc, str]]:
     return urls
 
 
-def _check_text(doc: LoadedDocument, loc: Loc, text: str, *, allow_block: bool) -> None:
-    if _HTML.search(text):
-        doc.report("E-TEXT-HTML", loc, message=f"raw HTML {_HTML.search(text).group(0)!r} in the text")
-    if _TEMPLATE.search(text):
-        doc.report("E-TEXT-TEMPLATE", loc, message=f"template syntax {_TEMPLATE.search(text).group(0)!r} in the text")
-    if not allow_block and _BLOCK_MD.search(text.strip()):
-        doc.report("E-TEXT-BLOCK-MARKDOWN", loc)
+def _check_arxiv(doc: LoadedDocument, arxiv: Any, urls: list[tuple[Loc, str]], today: dt.date) -> None:
+    """``arxiv`` is a real identifier (dates and digit counts), naming the paper the URLs name."""
+    if not isinstance(arxiv, str) or ("arxiv",) in doc.reported:
+        return
+    problem = arxiv_id_problem(arxiv, today.year)
+    if problem:
+        doc.report("E-ARXIV-FORM", ("arxiv",), message=problem)
+        return
+    bare = re.sub(r"v\d+$", "", arxiv).lower()
+    for loc, url in urls:
+        named = arxiv_id_of_url(url) if loc not in doc.reported else None
+        if named is not None and named != bare:
+            line = doc.locate(loc)[0]
+            doc.report("E-ARXIV-MISMATCH", ("arxiv",),
+                       message=f"`arxiv` is {arxiv} but `{'.'.join(map(str, loc))}` (line {line}) links to arXiv {named}")
+            return
+
+
+def _check_text(doc: LoadedDocument, loc: Loc, text: str, *, markdown: bool) -> None:
+    """Text shown on the site: no raw HTML or template syntax; descriptions may hold inline
+    Markdown only, and their links must be absolute http(s) URLs. Each problem points at the
+    line and column where it starts."""
+    if PLACEHOLDER_MARK in text:
+        doc.report("E-TEXT-PLACEHOLDER", loc, message=f"`{loc[-1]}` is still the importer's placeholder")
+        return
+    found = _HTML.search(text)
+    if found:
+        doc.report("E-TEXT-HTML", loc, at_text=found.group(0), message=f"raw HTML {found.group(0)!r} in the text")
+    found = _TEMPLATE.search(text)
+    if found:
+        doc.report("E-TEXT-TEMPLATE", loc, at_text=found.group(0), message=f"template syntax {found.group(0)!r} in the text")
+    if not markdown:
+        return
+    block = _block_markdown(doc, loc)
+    if block:
+        index, what = block
+        line, column = doc.position_of(index)
+        doc.diagnostics.append(make("E-TEXT-BLOCK-MARKDOWN", doc.path, line, column, field=format_loc(loc),
+                                    message=f"{what} in a description"))
+    for match in _LINK.finditer(text):
+        target = match["target"]
+        if match["image"]:
+            doc.report("E-TEXT-IMAGE", loc, at_text=match.group(0), message=f"image {match.group(0)!r}")
+            continue
+        problems = url_problems(target) if target else [("E-URL-INVALID", "the link has no target")]
+        if problems:
+            doc.report("E-TEXT-LINK", loc, at_text=f"]({target}", skip=2, message=f"link [{match['label']}]({target}): {problems[0][1]}")
+    for match in _AUTOLINK.finditer(text):
+        if _HTML.match(text, match.start()):
+            continue
+        doc.report("E-TEXT-LINK", loc, at_text=match.group(0), message=f"autolink {match.group(0)} is not supported",
+                   hint=f"write it as [label]({match['target']})")
+    for match in _REF_LINK.finditer(text):
+        doc.report("E-TEXT-LINK", loc, at_text=match.group(0), message=f"reference-style link {match.group(0)!r}",
+                   hint="write the link inline: [label](https://...)")
+
+
+def _block_markdown(doc: LoadedDocument, loc: Loc) -> tuple[int, str] | None:
+    """The first block-level Markdown construct in the source lines of the scalar at ``loc``,
+    as (character index in the file, what it is); ``None`` when there is none.
+
+    The source is read rather than the value because YAML folds the lines of ``>`` and plain
+    scalars: a list written line by line would otherwise pass as one run-on paragraph. Inside
+    a paragraph only ``1.`` starts a numbered list (CommonMark §5.2); on the first line any
+    number does."""
+    span = doc.spans.get(tuple(loc))
+    if span is None:
+        return None
+    start, end = span
+    # One "\n" per line break, offsets unchanged (the "\r" of "\r\n" becomes a space).
+    work = doc.text[start:end].replace("\r\n", " \n").translate(_OTHER_BREAKS)
+    if work[:1] in ("|", ">"):
+        first = work.find("\n") + 1  # after the indicator line (`>-`, `|`)
+        if first == 0:
+            return None
+    else:
+        first = 0
+        if work[:1] in ("'", '"'):
+            work = " " + work[1:]
+    content = _NON_SPACE.search(work, first)
+    if content is None:
+        return None
+    first_line = work.rfind("\n", 0, content.start()) + 1  # the first line with text
+    found: list[tuple[int, str]] = []
+    match = _BLOCK.search(work, first_line)
+    if match:
+        kind = match.lastgroup or "item"
+        found.append((match.start(kind), _BLOCK_NAMES[kind]))
+    ordered = _FIRST_LINE_ORDERED.match(work, first_line)
+    if ordered:
+        found.append((ordered.end() - len(ordered.group().lstrip(" \t")), "a numbered list item"))
+    blank = _BLANK_LINE.search(work, first_line)
+    if blank:
+        found.append((blank.start() + 1, "a blank line (a second paragraph)"))
+    if not found:
+        return None
+    offset, what = min(found)
+    return start + offset, what
+
+
+def _check_languages(doc: LoadedDocument, data: dict[str, Any]) -> None:
+    """``description_zh`` is Chinese (has Han characters); ``description`` is not mostly Chinese."""
+    zh = data.get("description_zh")
+    if isinstance(zh, str) and ("description_zh",) not in doc.reported and not _HAN.search(zh):
+        doc.report("E-TEXT-LANGUAGE", ("description_zh",), message="`description_zh` has no Chinese characters")
+    en = data.get("description")
+    if isinstance(en, str) and ("description",) not in doc.reported and _HAN.search(en):
+        letters = _LETTER.findall(en)
+        han = len(_HAN.findall(en))
+        if letters and han / len(letters) > MAX_HAN_SHARE_EN:
+            doc.report("E-TEXT-LANGUAGE", ("description",),
+                       message=f"`description` is mostly Chinese ({han} of {len(letters)} letters)",
+                       hint="write the English description in `description` and the Chinese one in `description_zh`")
 
 
 @dataclass(frozen=True)
@@ -173,7 +352,7 @@ def check_cross(entries: list[EntryRef], taxonomy: Taxonomy | None, taxonomy_doc
     first_by_id = {ref.id: ref for ref in entries}
 
     ids = set(first_by_id)
-    topic_counts: dict[str, int] = defaultdict(int)
+    usage: dict[str, dict[str, int]] = {axis: defaultdict(int) for axis, _ in TAXONOMY_FIELDS.values()}
     for ref in entries:
         data = ref.doc.data if isinstance(ref.doc.data, dict) else {}
         related = data.get("related")
@@ -185,18 +364,38 @@ def check_cross(entries: list[EntryRef], taxonomy: Taxonomy | None, taxonomy_doc
                     out.append(make("E-RELATED-UNKNOWN", ref.doc.path, line, column, field=f"related[{index}]",
                                     message=f"no entry has the id `{other}`",
                                     hint=f"did you mean `{guess}`?" if guess else None))
-        topics = data.get("topics")
-        if isinstance(topics, list):
-            for topic in set(t for t in topics if isinstance(t, str)):
-                topic_counts[topic] += 1
+        for field, (axis, many) in TAXONOMY_FIELDS.items():
+            value = data.get(field)
+            for term in set(value if many and isinstance(value, list) else [value]):
+                if isinstance(term, str):
+                    usage[axis][term] += 1
 
     if taxonomy is not None and taxonomy_doc is not None:
-        for index, topic in enumerate(taxonomy.topics):
-            count = topic_counts.get(topic.id, 0)
-            if count < MIN_TOPIC_ENTRIES:
-                line, column = taxonomy_doc.locate(("topics", index, "id"))
-                out.append(make("W-THIN-TOPIC", taxonomy_doc.path, line, column, field=f"topics[{index}]",
-                                message=f"topic `{topic.id}` has {count} entr{'y' if count == 1 else 'ies'}; at least {MIN_TOPIC_ENTRIES} are expected"))
+        out += _usage_warnings(taxonomy, taxonomy_doc, usage)
+    return out
+
+
+def _usage_warnings(taxonomy: Taxonomy, doc: LoadedDocument, usage: dict[str, dict[str, int]]) -> list[Diagnostic]:
+    """Thin topics (fewer than :data:`MIN_TOPIC_ENTRIES` entries), unused types, modalities and
+    levels, and topic groups without topics: each shows as an empty or near-empty page."""
+    out = []
+    for axis, counts in usage.items():
+        for index, term in enumerate(getattr(taxonomy, axis)):
+            count = counts.get(term.id, 0)
+            line, column = doc.locate((axis, index, "id"))
+            if axis == "topics" and count < MIN_TOPIC_ENTRIES:
+                out.append(make("W-THIN-TOPIC", doc.path, line, column, field=f"topics[{index}]",
+                                message=f"topic `{term.id}` has {count} entr{'y' if count == 1 else 'ies'}; "
+                                        f"at least {MIN_TOPIC_ENTRIES} are expected"))
+            elif axis != "topics" and count == 0:
+                out.append(make("W-UNUSED-VALUE", doc.path, line, column, field=f"{axis}[{index}]",
+                                message=f"no entry uses `{term.id}` of `{axis}`"))
+    grouped = {topic.group for topic in taxonomy.topics}
+    for index, group in enumerate(taxonomy.topic_groups):
+        if group.id not in grouped:
+            line, column = doc.locate(("topic_groups", index, "id"))
+            out.append(make("W-UNUSED-VALUE", doc.path, line, column, field=f"topic_groups[{index}]",
+                            message=f"no topic is in the group `{group.id}`"))
     return out
 
 
@@ -214,7 +413,8 @@ def _at_every_place(code: str, field: str, places: list[tuple[EntryRef, Loc]], d
 
 
 def check_taxonomy(taxonomy: Taxonomy, doc: LoadedDocument) -> None:
-    """Internal consistency of the taxonomy: unique ids per axis, parents and groups exist."""
+    """Internal consistency of the taxonomy: unique ids per axis, parents exist and form no
+    cycle, groups exist, no alias names two values of one axis, and the texts are safe."""
     for axis in Taxonomy.AXES:
         terms = getattr(taxonomy, axis)
         seen: set[str] = set()
@@ -222,10 +422,32 @@ def check_taxonomy(taxonomy: Taxonomy, doc: LoadedDocument) -> None:
             if term.id in seen:
                 doc.report("E-TAXONOMY-INVALID", (axis, index, "id"), message=f"`{term.id}` appears twice in `{axis}`")
             seen.add(term.id)
+        parents = {term.id: term.parent for term in terms}
         for index, term in enumerate(terms):
-            if term.parent is not None and (term.parent not in seen or term.parent == term.id):
+            if term.parent is None:
+                continue
+            if term.parent not in seen or term.parent == term.id:
                 doc.report("E-TAXONOMY-INVALID", (axis, index, "parent"),
                            message=f"parent `{term.parent}` is not another value of `{axis}`")
+                continue
+            chain, current = [term.id], term.parent
+            while current is not None and current not in chain:
+                chain.append(current)
+                current = parents.get(current)
+            if current is not None:
+                doc.report("E-TAXONOMY-INVALID", (axis, index, "parent"),
+                           message=f"parents form a cycle: {' -> '.join(chain + [current])}")
+        owners: dict[str, str] = {}
+        for index, term in enumerate(terms):
+            for number, alias in enumerate(term.aliases):
+                key = alias.casefold()
+                if key in owners and owners[key] != term.id:
+                    doc.report("E-TAXONOMY-INVALID", (axis, index, "aliases", number),
+                               message=f"alias `{alias}` also names `{owners[key]}` in `{axis}`",
+                               hint="an alias must name one value only; remove it from one of them")
+                owners.setdefault(key, term.id)
+            for field in ("name", "name_zh", "description", "description_zh"):
+                _check_text(doc, (axis, index, field), getattr(term, field), markdown=False)
     groups = {g.id for g in taxonomy.topic_groups}
     for index, topic in enumerate(taxonomy.topics):
         if topic.group not in groups:

@@ -18,6 +18,19 @@ TRACKING_PARAMS = re.compile(r"^(utm_[a-z_]+|fbclid|gclid|dclid|msclkid|mc_cid|m
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _ARXIV_PATH = re.compile(r"^/(?:abs|pdf|html)/(?P<id>[^/?#]+?)(?:v\d+)?(?:\.pdf)?/?$")
 _HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+#: An http(s) URL with a plain ASCII host, optional port, and no credentials or backslashes.
+_SIMPLE_URL = re.compile(r"https?://(?P<host>[A-Za-z0-9.-]+)(?::(?P<port>[0-9]{1,5}))?(?:[/?#][^\\]*)?", re.I)
+_ASCII_HOST = re.compile(r"(?:(?!-)[A-Za-z0-9-]{1,63}(?<!-)\.)*(?!-)[A-Za-z0-9-]{1,63}(?<!-)\.?")
+#: Whitespace, and characters that are invisible yet change the URL (zero-width space, joiners,
+#: soft hyphen, bidirectional controls, BOM): IDNA would silently drop some of them from a host.
+_HIDDEN = re.compile("[\\s\x00-\x1f\x7f-\x9f\xad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+#: A Windows drive path (``C:\\x``, ``C:/x``) or UNC path (``\\\\server\\share``): urlsplit would
+#: read the drive letter as a scheme.
+_LOCAL_PATH = re.compile(r"^(?:[A-Za-z]:[\\/]|\\\\)")
+#: New-style arXiv identifiers (April 2007 on): YYMM.NNNN until 2014, YYMM.NNNNN from 2015.
+_ARXIV_NEW = re.compile(r"^(?P<yy>\d{2})(?P<mm>\d{2})\.(?P<num>\d{4,5})(?:v[1-9]\d*)?$")
+#: Old-style identifiers (1991 to March 2007): archive(.SUBJECT-CLASS)/YYMMNNN.
+_ARXIV_OLD = re.compile(r"^[a-z-]+(?:\.[A-Z]{2})?/(?P<yy>\d{2})(?P<mm>\d{2})\d{3}(?:v[1-9]\d*)?$")
 
 
 def url_problems(url: str) -> list[tuple[str, str]]:
@@ -29,14 +42,22 @@ def url_problems(url: str) -> list[tuple[str, str]]:
     """
     if not isinstance(url, str):
         return [("E-URL-INVALID", "the URL must be text")]
-    if re.search(r"\s", url):
-        return [("E-URL-WHITESPACE", f"{url!r} contains whitespace")]
+    hidden = _HIDDEN.search(url)
+    if hidden:
+        what = "whitespace" if hidden.group().isspace() else f"the invisible character U+{ord(hidden.group()):04X}"
+        return [("E-URL-WHITESPACE", f"{url!r} contains {what}")]
+    simple = _SIMPLE_URL.fullmatch(url)
+    if simple and _ASCII_HOST.fullmatch(simple["host"]) and (simple["port"] is None or 0 < int(simple["port"]) < 65536) \
+            and ("?" not in url or not _tracking(urlsplit(url).query)):
+        return []  # the common case, decided without the general parser below
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
         return [("E-URL-INVALID", f"{url!r} cannot be parsed: {exc}")]
     scheme = parts.scheme.lower()
+    if _LOCAL_PATH.match(url):
+        return [("E-URL-INVALID", f"{url!r} is a path on a computer, not a web address")]
     if not scheme:
         return [("E-URL-INVALID", f"{url!r} is not absolute: it has no scheme")]
     if scheme not in ("http", "https"):
@@ -51,14 +72,21 @@ def url_problems(url: str) -> list[tuple[str, str]]:
         problems.append(("E-URL-INVALID", f"the host {host!r} is not a valid host name"))
     if port == 0:
         problems.append(("E-URL-INVALID", "port 0 is not a valid port"))
-    tracking = sorted({k for k, _ in parse_qsl(parts.query, keep_blank_values=True) if TRACKING_PARAMS.match(k)})
+    tracking = _tracking(parts.query)
     if tracking:
         problems.append(("E-URL-TRACKING", f"tracking parameters {', '.join(tracking)} in the query string"))
     return problems
 
 
+def _tracking(query: str) -> list[str]:
+    """Names of tracking parameters in a query string, sorted."""
+    return sorted({k for k, _ in parse_qsl(query, keep_blank_values=True) if TRACKING_PARAMS.match(k)})
+
+
 def _valid_host(host: str) -> bool:
     if host.startswith("[") or ":" in host:  # IPv6 literal (urlsplit strips the brackets)
+        return True
+    if _ASCII_HOST.fullmatch(host):  # the common case, without the IDNA codec
         return True
     host = host.rstrip(".")
     labels = host.split(".")
@@ -107,3 +135,79 @@ def canonical_url(url: str) -> str:
     query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
                              if not TRACKING_PARAMS.match(k)))
     return urlunsplit(("https", host, path, query, ""))
+
+
+def fetch_key(url: str) -> str:
+    """The form of a URL used to check it once however it was spelled, still fetchable.
+
+    Applies only RFC 3986 §6.2.2 syntax normalisation, which never changes the resource a
+    server returns: lower-case scheme and host, no default port, no trailing dot on the host,
+    an empty path becomes ``/``. Query, path case and fragment are kept (``#a`` and ``#b`` are
+    different checks of one page). Unlike :func:`canonical_url`, the result is a working URL.
+    Never raises; an unparsable URL is returned stripped, so it can still be reported.
+    """
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+        host = parts.hostname
+    except ValueError:
+        return url
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not host:
+        return url
+    netloc = host.lower().rstrip(".")
+    if ":" in netloc:  # IPv6 literal: urlsplit removed the brackets
+        netloc = f"[{netloc}]"
+    if parts.username is not None or parts.password is not None:
+        return url  # credentials are refused elsewhere; keep them visible in the report
+    if port is not None and port != _DEFAULT_PORTS[scheme]:
+        netloc = f"{netloc}:{port}"
+    return urlunsplit((scheme, netloc, parts.path or "/", parts.query, parts.fragment))
+
+
+def host_of(url: str) -> str:
+    """Lower-case host name of ``url``; ``""`` when it has none or cannot be parsed. Never raises."""
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def arxiv_id_problem(identifier: str, today_year: int) -> str | None:
+    """What is wrong with an arXiv identifier, or ``None`` when it is well formed.
+
+    Rules from arXiv's "Understanding the arXiv identifier" (info.arxiv.org/help/arxiv_identifier):
+    new-style ``YYMM.NNNN`` from 0704 to 1412 and ``YYMM.NNNNN`` from 1501, old-style
+    ``archive/YYMMNNN`` from 9108 to 0703, months 01-12, an optional version ``vN`` (N >= 1),
+    and no month after the current year.
+    """
+    match = _ARXIV_NEW.match(identifier)
+    if match:
+        yy, mm, digits = int(match["yy"]), int(match["mm"]), len(match["num"])
+        if not 1 <= mm <= 12:
+            return f"month {match['mm']} in {identifier!r} is not 01-12"
+        if (yy, mm) < (7, 4):
+            return f"new-style identifiers start in April 2007 (0704); {identifier!r} would be older"
+        if 2000 + yy > today_year:
+            return f"{identifier!r} would be from 20{match['yy']}, which has not come yet"
+        want = 4 if yy < 15 else 5
+        if digits != want:
+            return f"identifiers from 20{match['yy']} have {want} digits after the dot, {identifier!r} has {digits}"
+        return None
+    match = _ARXIV_OLD.match(identifier)
+    if match:
+        yy, mm = int(match["yy"]), int(match["mm"])
+        year = 1900 + yy if yy >= 91 else 2000 + yy
+        if not 1 <= mm <= 12:
+            return f"month {match['mm']} in {identifier!r} is not 01-12"
+        if not (1991, 8) <= (year, mm) <= (2007, 3):
+            return f"old-style identifiers run from 1991 to March 2007; {identifier!r} is outside"
+        return None
+    return f"{identifier!r} is neither YYMM.NNNNN nor archive/YYMMNNN"
+
+
+def arxiv_id_of_url(url: str) -> str | None:
+    """The arXiv identifier (without version) an arxiv.org ``abs``/``pdf``/``html`` URL names."""
+    key = canonical_url(url)
+    return key.removeprefix("arxiv:") if key.startswith("arxiv:") else None

@@ -10,14 +10,19 @@ changes between Pydantic versions), and add a hint: "did you mean `title`?" for 
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .yamlio import LoadedDocument, Loc
+from .yamlio import ISO_DATE, LoadedDocument, Loc
 
 M = TypeVar("M", bound=BaseModel)
 
+_DATE_TYPES = {"date_type", "date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact"}
+_INT = re.compile(r"[-+]?[0-9]+")
+_TYPE_NAMES = {"str": "text", "int": "a number", "float": "a number", "bool": "a boolean", "dict": "a mapping",
+               "list": "a list", "NoneType": "empty", "date": "a date"}
 _LENGTH_TYPES = {"string_too_short", "string_too_long", "too_short", "too_long"}
 _RANGE_TYPES = {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}
 _KIND_NAMES = {"int": "a number", "float": "a number", "date": "a date", "bool": "a boolean", "null": "empty"}
@@ -25,7 +30,7 @@ _EXPECTED = {
     "string_type": "text", "int_type": "a whole number", "bool_type": "`true` or `false`",
     "date_type": "a date written as YYYY-MM-DD", "list_type": "a list", "dict_type": "a mapping",
     "model_type": "a mapping of the fields below it", "model_attributes_type": "a mapping",
-    "float_type": "a number", "date_from_datetime_parsing": "a date written as YYYY-MM-DD",
+    "float_type": "a number",
 }
 
 
@@ -66,9 +71,22 @@ def validate_document(model: type[M], doc: LoadedDocument) -> M | None:
     try:
         return model.model_validate(doc.data)
     except ValidationError as exc:
-        for error in exc.errors(include_url=False):
-            _report(model, doc, error)
-        return None
+        errors = exc.errors(include_url=False)
+    # A misspelt required key is one mistake: "unknown `titel` (did you mean `title`?)" says it
+    # all, so the "missing `title`" it causes is not reported as well.
+    explained: set[Loc] = set()
+    for error in errors:
+        if error["type"] == "extra_forbidden":
+            loc = tuple(error["loc"])
+            owner = _model_at(model, loc)
+            guess = did_you_mean(str(loc[-1]), list(owner.model_fields)) if owner else None
+            if guess:
+                explained.add(loc[:-1] + (guess,))
+    for error in errors:
+        if error["type"] == "missing" and tuple(error["loc"]) in explained:
+            continue
+        _report(model, doc, error)
+    return None
 
 
 def _report(model: type[BaseModel], doc: LoadedDocument, error: dict[str, Any]) -> None:
@@ -89,17 +107,37 @@ def _report(model: type[BaseModel], doc: LoadedDocument, error: dict[str, Any]) 
     elif kind == "missing":
         doc.report("E-FIELD-MISSING", loc, message=f"required field `{field}` is missing",
                    hint=f"add `{field}:` to the entry")
-    elif kind in _EXPECTED:
+    elif kind in _EXPECTED or kind in _DATE_TYPES:
         scalar = doc.scalars.get(loc)
-        if kind == "string_type" and scalar and not scalar.quoted and scalar.kind in _KIND_NAMES:
+        expected = _EXPECTED.get(kind, "a date written as YYYY-MM-DD")
+        if scalar and scalar.kind == "null":
+            doc.report("E-FIELD-EMPTY", loc, message=f"`{field}` has no value; {expected} is expected",
+                       hint=f"write {expected} after `{field}:`, or remove the line if the field is optional")
+        elif kind == "string_type" and scalar and not scalar.quoted and scalar.kind in _KIND_NAMES:
             doc.report("E-YAML-COERCED", loc,
                        message=f"`{scalar.raw}` was read as {_KIND_NAMES[scalar.kind]}, but text is expected here",
                        hint=f"write it in quotes: \"{scalar.raw}\"")
+        elif kind in _DATE_TYPES and isinstance(value, str) and ISO_DATE.fullmatch(value.strip()):
+            doc.report("E-FIELD-VALUE", loc, message=f"{value} is not a calendar date",
+                       hint="check the month (01-12) and the day of the month")
+        elif kind == "int_type" and scalar and scalar.kind == "int":
+            doc.report("E-FIELD-VALUE", loc, message=f"the number {_short(scalar.raw)} is far too large")
+        elif kind == "int_type" and scalar and scalar.quoted and _INT.fullmatch(scalar.raw.strip()):
+            doc.report("E-FIELD-TYPE", loc, message=f"expected a whole number, got text ({_short(value)})",
+                       hint=f"remove the quotes: {scalar.raw.strip()}")
+        elif kind == "bool_type" and scalar and scalar.quoted and scalar.raw.strip().lower() in ("true", "false"):
+            doc.report("E-FIELD-TYPE", loc, message=f"expected `true` or `false`, got text ({_short(value)})",
+                       hint=f"remove the quotes: {scalar.raw.strip().lower()}")
+        elif kind == "list_type" and isinstance(value, (str, int, float)):
+            doc.report("E-FIELD-TYPE", loc, message=f"expected a list, got a single value ({_short(value)})",
+                       hint=f"write it as a list: [{value}]")
         else:
-            got = _KIND_NAMES.get(scalar.kind, "text") if scalar else type(value).__name__
-            doc.report("E-FIELD-TYPE", loc, message=f"expected {_EXPECTED[kind]}, got {got} ({_short(value)})")
+            got = _KIND_NAMES.get(scalar.kind, "text") if scalar else _TYPE_NAMES.get(type(value).__name__, type(value).__name__)
+            doc.report("E-FIELD-TYPE", loc, message=f"expected {expected}, got {got} ({_short(value)})")
     elif kind in _LENGTH_TYPES:
         doc.report("E-FIELD-LENGTH", loc, message=_length_message(kind, ctx, value))
+    elif kind == "string_pattern_mismatch" and _checked_by_rules(model, loc):
+        return  # not a slug, so certainly not a known value: the rules say so with "did you mean"
     elif kind == "string_pattern_mismatch":
         code = {"id": "E-ID-SLUG", "arxiv": "E-ARXIV-FORM"}.get(str(field), "E-ID-SLUG" if _is_slug_field(loc) else "E-FIELD-VALUE")
         doc.report(code, loc, message=f"{_short(value)} does not have the required form")
@@ -107,9 +145,21 @@ def _report(model: type[BaseModel], doc: LoadedDocument, error: dict[str, Any]) 
         doc.report("E-FIELD-VALUE", loc, message=f"{_short(value)}: {error['msg'].lower()}")
     elif kind in ("literal_error", "enum"):
         expected = ctx.get("expected", "")
-        doc.report("E-FIELD-VALUE", loc, message=f"{_short(value)} is not allowed", hint=f"use one of {expected}")
+        allowed = re.findall(r"'([^']*)'", expected)
+        guess = did_you_mean(str(value).lower(), allowed) if isinstance(value, str) else None
+        hint = f"did you mean `{guess}`? (allowed: {expected})" if guess else f"use one of {expected}"
+        doc.report("E-FIELD-VALUE", loc, message=f"{_short(value)} is not allowed", hint=hint)
     else:
         doc.report("E-FIELD-VALUE", loc, message=error["msg"])
+
+
+def _checked_by_rules(model: type[BaseModel], loc: Loc) -> bool:
+    """Whether the value at ``loc`` names a taxonomy value or an entry id, which
+    :mod:`aigc_resources.rules` checks against the taxonomy or the catalog."""
+    from .schema import taxonomy_fields
+
+    return len(loc) <= 2 and isinstance(loc[0], str) and (loc[0] in taxonomy_fields(model)
+                                                          or (loc[0] == "related" and "related" in model.model_fields))
 
 
 def _is_slug_field(loc: Loc) -> bool:
@@ -117,6 +167,8 @@ def _is_slug_field(loc: Loc) -> bool:
 
 
 def _length_message(kind: str, ctx: dict[str, Any], value: Any) -> str:
+    if isinstance(value, str):
+        value = value.strip()  # text is stripped before its length is checked (schema.py)
     size = len(value) if hasattr(value, "__len__") else "?"
     unit = "characters" if kind.startswith("string") else "items"
     if kind.endswith("short"):

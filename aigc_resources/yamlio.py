@@ -2,29 +2,42 @@
 
 PyYAML's ``safe_load`` loses positions, silently keeps the last of two duplicate keys, turns
 ``no`` into ``False``, ``1.10`` into ``1.1`` and ``2024-01-01`` into a date, and expands aliases
-(the "billion laughs" bomb). This module composes the node tree with PyYAML (which keeps marks),
-then builds plain Python values itself:
+(the "billion laughs" bomb). This module composes the node tree with PyYAML (which keeps marks)
+without PyYAML's YAML 1.1 resolver, then builds plain Python values itself:
 
 * plain scalars resolve as in YAML 1.2's core schema: ``true``/``false``, ``null``/``~``/empty,
-  decimal integers and floats; ``yyyy-mm-dd`` becomes a :class:`datetime.date`;
+  decimal integers and floats; ``yyyy-mm-dd`` becomes a :class:`datetime.date` (the one
+  extension: dates, which every entry's ``added`` uses, as YAML 1.1 and our schema read them);
 * YAML 1.1 boolean words (``yes``, ``no``, ``on``, ``off``, ``y``, ``n``) stay strings and are
   reported (``E-YAML-AMBIGUOUS-BOOL``);
-* duplicate keys, aliases, explicit tags, tabs, a BOM, non-UTF-8 bytes, empty or oversized
-  files and multiple documents are reported with their line and column.
+* duplicate keys, aliases, explicit tags, tabs, control and invisible characters, a BOM,
+  non-UTF-8 bytes, empty or oversized files, nesting deeper than :data:`MAX_DEPTH` and multiple
+  documents are reported with their line and column.
 
 Every scalar remembers its raw text and how it was resolved (:class:`Scalar`), so a later stage
-can say "``1706.03762`` was read as a number; quote it" instead of a bare type error.
+can say "``1706.03762`` was read as a number; quote it" instead of a bare type error, and where
+its text lies in the file, so a problem inside a long description points at its own line.
 
-Spec: YAML 1.2.2 §10.3 (core schema) and YAML 1.1 type repository (``bool``, ``timestamp``).
+Speed: the node tree is composed by libyaml (``yaml.CSafeLoader``) when PyYAML was built with
+it; its marks carry the same line, column and character index as the pure-Python composer's
+(a test compares them). libyaml shares one node between an anchor and its aliases instead of
+expanding them, so an alias is seen as a node met twice and never expanded. Any file libyaml
+refuses, or one that uses an alias, is composed again by the pure-Python composer, whose
+error messages are the ones reported (the same with or without libyaml).
+
+Spec: YAML 1.2.2 §10.3 (core schema), §5.4 (line breaks), and the YAML 1.1 type repository
+(``bool``, ``timestamp``).
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from yaml.events import AliasEvent
@@ -34,23 +47,45 @@ from .diagnostics import Diagnostic, make
 
 #: Largest entry file accepted, in bytes. A real entry is under 2 KiB; the taxonomy under 64 KiB.
 MAX_FILE_BYTES = 256 * 1024
+#: Deepest nesting of mappings and sequences accepted. An entry needs 3 (``links`` -> ``code``).
+MAX_DEPTH = 16
+#: Longest integer accepted, in digits; longer ones stay text (Python refuses > 4300 digits).
+MAX_INT_DIGITS = 30
 
 #: A path into a document: mapping keys (str) and sequence indices (int), from the root.
 Loc = tuple[str | int, ...]
 
 _TAG = "tag:yaml.org,2002:"
-_YAML11_BOOL_WORDS = {"yes", "no", "on", "off", "y", "n"}
+#: YAML 1.2 core schema null and boolean forms (§10.3.2), and the YAML 1.1 boolean words
+#: (yaml.org/type/bool.html) that 1.2 reads as text: both readings exist, so they are refused.
+_NULL = frozenset({"", "~", "null", "Null", "NULL"})
+_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_YAML11_BOOL_WORDS = frozenset("y Y yes Yes YES n N no No NO on On ON off Off OFF".split())
+_NUMBER_START = frozenset("0123456789+-.")
 _INT_RE = re.compile(r"[-+]?[0-9]+")
 _FLOAT_RE = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
-_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+#: A date as YYYY-MM-DD (ISO 8601 calendar date, the only form entries use).
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+#: Line breaks as YAML counts them (YAML 1.2 §5.4; PyYAML also counts NEL, LS and PS).
+LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+#: Characters that are invisible or reorder text, refused anywhere in a file: C0 and C1
+#: controls (tab, LF and CR excepted: tabs have their own rule), DEL, soft hyphen, zero-width
+#: space, left-to-right / right-to-left marks, bidirectional embeddings, overrides and isolates
+#: ("Trojan Source", CVE-2021-42574), word joiner, line / paragraph separators, and a BOM
+#: inside the text. Zero-width (non-)joiners stay allowed: scripts and emoji need them.
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\xad\u200b\u200e\u200f\u202a-\u202e"
+                        "\u2028\u2029\u2060-\u2064\u2066-\u2069\ufeff]")
+#: Whether nodes are composed by libyaml (when PyYAML was built with it). bench/validate.py
+#: turns it off to measure the pure-Python composer too.
+USE_LIBYAML = bool(getattr(yaml, "__with_libyaml__", False))
 
 
-@dataclass(frozen=True)
-class Scalar:
+class Scalar(NamedTuple):
     """How one plain scalar was read: its raw text and the kind it resolved to.
 
     ``kind`` is one of ``str``, ``int``, ``float``, ``bool``, ``null``, ``date`` or
     ``yaml11-bool``; ``quoted`` is true when the author wrote quotes or a block scalar.
+    (A named tuple: one is made per scalar, and tuples are the cheapest to make.)
     """
 
     raw: str
@@ -63,9 +98,10 @@ class LoadedDocument:
     """A YAML document as plain data plus the positions of its nodes.
 
     ``positions`` maps a :data:`Loc` to the (line, column) of its value, 1-based;
-    ``key_positions`` maps it to the position of its key (for mapping members).
-    ``diagnostics`` holds the problems found while reading; ``data`` is ``None`` when the file
-    could not be read as YAML at all.
+    ``key_positions`` maps it to the position of its key (for mapping members);
+    ``spans`` maps a scalar's :data:`Loc` to the character range ``[start, end)`` of its source
+    text in ``text``; ``hidden`` lists the offsets of invisible characters found in it. ``diagnostics`` holds the problems found while reading; ``data`` is
+    ``None`` when the file could not be read as YAML at all.
     """
 
     path: str
@@ -73,8 +109,12 @@ class LoadedDocument:
     positions: dict[Loc, tuple[int, int]] = field(default_factory=dict)
     key_positions: dict[Loc, tuple[int, int]] = field(default_factory=dict)
     scalars: dict[Loc, Scalar] = field(default_factory=dict)
+    spans: dict[Loc, tuple[int, int]] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     reported: set[Loc] = field(default_factory=set)
+    text: str = ""
+    hidden: list[int] = field(default_factory=list)
+    _line_starts: list[int] | None = field(default=None, repr=False)
 
     def locate(self, loc: Loc, *, key: bool = False) -> tuple[int, int]:
         """Position of ``loc``, or of its nearest ancestor that exists (missing fields point at
@@ -89,9 +129,36 @@ class LoadedDocument:
                 return (1, 1)
             loc = loc[:-1]
 
-    def report(self, code: str, loc: Loc, **kwargs: Any) -> None:
-        """Add a diagnostic for ``loc`` and remember that this location is already explained."""
-        line, column = self.locate(loc, key=kwargs.pop("at_key", False))
+    def position_of(self, index: int) -> tuple[int, int]:
+        """1-based (line, column) of character ``index`` of :attr:`text` (YAML's line breaks)."""
+        if self._line_starts is None:
+            self._line_starts = [0] + [m.end() for m in LINE_BREAK.finditer(self.text)]
+        line = bisect.bisect_right(self._line_starts, index)
+        return line, index - self._line_starts[line - 1] + 1
+
+    def locate_text(self, loc: Loc, needle: str, skip: int = 0) -> tuple[int, int]:
+        """Position of the first ``needle`` in the source text of the scalar at ``loc``, moved
+        ``skip`` characters on (to point inside the match).
+
+        Falls back to :meth:`locate` when the needle is not found as written (an escape in a
+        double-quoted string, a match across a folded line break)."""
+        span = self.spans.get(tuple(loc))
+        if span is not None and needle:
+            index = self.text.find(needle, span[0], span[1])
+            if index >= 0:
+                return self.position_of(index + skip)
+        return self.locate(loc)
+
+    def report(self, code: str, loc: Loc, *, at_key: bool = False, at_text: str | None = None,
+               skip: int = 0, **kwargs: Any) -> None:
+        """Add a diagnostic for ``loc`` and remember that this location is already explained.
+
+        ``at_key`` points at the key instead of the value; ``at_text`` at the first occurrence
+        of that text inside the value, ``skip`` characters on (see :meth:`locate_text`)."""
+        if at_text is not None:
+            line, column = self.locate_text(loc, at_text, skip)
+        else:
+            line, column = self.locate(loc, key=at_key)
         self.diagnostics.append(make(code, self.path, line, column, field=format_loc(loc), **kwargs))
         self.reported.add(tuple(loc))
 
@@ -111,14 +178,57 @@ class _AliasRefused(yaml.MarkedYAMLError):
     """Raised while composing when an alias (``*name``) is met: aliases are never expanded."""
 
 
-class _Composer(yaml.SafeLoader):
-    """A SafeLoader whose composer refuses aliases before anything is expanded."""
+class _TooDeep(yaml.MarkedYAMLError):
+    """Raised while composing when collections nest deeper than :data:`MAX_DEPTH`."""
+
+
+#: Tag given to a plain scalar that has no explicit tag: :func:`_scalar` resolves it itself.
+_PLAIN = "tag:aigc-resources,2026:plain"
+_STR, _SEQ, _MAP = _TAG + "str", _TAG + "seq", _TAG + "map"
+
+
+class _OwnResolution:
+    """Leaves plain scalars unresolved (:data:`_PLAIN`) instead of applying PyYAML's YAML 1.1
+    implicit resolvers: :func:`_scalar` resolves them by the YAML 1.2 core schema, once, the
+    same way under both composers (and faster than PyYAML's resolver, called per node)."""
+
+    def resolve(self, kind, value, implicit):  # noqa: D401 - PyYAML hook
+        if kind is ScalarNode:
+            return _PLAIN if implicit[0] else _STR
+        return _SEQ if kind is SequenceNode else _MAP
+
+    def descend_resolver(self, current_node, current_index):  # noqa: D401 - no path resolvers here
+        pass
+
+    def ascend_resolver(self):  # noqa: D401 - no path resolvers here
+        pass
+
+
+class _CComposer(_OwnResolution, getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """libyaml's composer with our resolution (see module doc)."""
+
+
+class _Composer(_OwnResolution, yaml.SafeLoader):
+    """A SafeLoader whose composer refuses aliases before anything is expanded, and nesting
+    deeper than :data:`MAX_DEPTH` before Python's recursion limit is reached."""
+
+    _depth = 0
 
     def compose_node(self, parent, index):  # noqa: D401 - PyYAML hook
         if self.check_event(AliasEvent):
             event = self.peek_event()
             raise _AliasRefused(None, None, f"alias *{event.anchor} is not allowed", event.start_mark)
-        return super().compose_node(parent, index)
+        if self._depth > MAX_DEPTH:
+            raise _TooDeep(None, None, f"values are nested more than {MAX_DEPTH} levels deep", self.peek_event().start_mark)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+class _SharedNode(Exception):
+    """A node met twice while building values: libyaml's form of an alias (see module doc)."""
 
 
 def _pos(node: Node) -> tuple[int, int]:
@@ -131,20 +241,34 @@ def read_text(path: Path, doc: LoadedDocument, *, max_bytes: int = MAX_FILE_BYTE
     Returns the text (BOM removed) or ``None`` when the file cannot be used at all.
     """
     try:
-        raw = path.read_bytes()
+        if path.is_symlink():
+            doc.diagnostics.append(make("E-FILE-LINK", doc.path, 1, 1,
+                                        message=f"`{path.name}` is a symbolic link to {path.readlink()}"))
+            return None
+        mode = path.stat().st_mode
+        if not stat.S_ISREG(mode):  # a FIFO or a device would block or never end
+            doc.diagnostics.append(make("E-FILE-READ", doc.path, message="not a regular file"))
+            return None
+        with path.open("rb") as handle:  # read at most one byte past the limit, however big the file
+            raw = handle.read(max_bytes + 1)
     except OSError as exc:
         doc.diagnostics.append(make("E-FILE-READ", doc.path, message=f"cannot read the file: {exc.strerror or exc}"))
         return None
     if len(raw) > max_bytes:
+        size = path.stat().st_size
         doc.diagnostics.append(make("E-FILE-TOO-LARGE", doc.path, 1, 1,
-                                    message=f"the file has {len(raw):,} bytes; the limit is {max_bytes:,}"))
+                                    message=f"the file has {size:,} bytes; the limit is {max_bytes:,}"))
+        return None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        doc.diagnostics.append(make("E-FILE-ENCODING", doc.path, 1, 1,
+                                    message="the file is UTF-16 (some Windows editors call it \"Unicode\")"))
         return None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         before = raw[: exc.start]
-        line = before.count(b"\n") + 1
-        column = len(before.rsplit(b"\n", 1)[-1].decode("utf-8", "replace")) + 1
+        line = len(LINE_BREAK.findall(before.decode("utf-8", "replace"))) + 1
+        column = len(LINE_BREAK.split(before.decode("utf-8", "replace"))[-1]) + 1
         doc.diagnostics.append(make("E-FILE-ENCODING", doc.path, line, column,
                                     message=f"byte 0x{raw[exc.start]:02x} at offset {exc.start} is not valid UTF-8"))
         return None
@@ -171,20 +295,45 @@ def load_yaml(path: Path | str, *, display_path: str | None = None, max_bytes: i
     return load_yaml_text(text, doc)
 
 
-def load_yaml_text(text: str, doc: LoadedDocument) -> LoadedDocument:
-    """Parse ``text`` into ``doc`` (see :func:`load_yaml`)."""
-    tab_lines = set()
-    for number, line_text in enumerate(text.splitlines(), start=1):
-        column = line_text.find("\t")
-        if column >= 0:
-            tab_lines.add(number)
-            doc.diagnostics.append(make("E-YAML-TAB", doc.path, number, column + 1))
+def load_yaml_text(text: str, doc: LoadedDocument, *, use_libyaml: bool | None = None) -> LoadedDocument:
+    """Parse ``text`` into ``doc`` (see :func:`load_yaml`). ``use_libyaml=False`` forces the
+    pure-Python composer (the results are the same; tests compare them); ``None`` uses libyaml
+    when PyYAML has it (:data:`USE_LIBYAML`)."""
+    if use_libyaml is None:
+        use_libyaml = USE_LIBYAML
+    doc.text = text
+    explained_lines = set()  # a tab or control character already explains a syntax error on its line
+    if "\t" in text:
+        for match in re.finditer("\t", text):
+            line, column = doc.position_of(match.start())
+            explained_lines.add(line)
+            doc.diagnostics.append(make("E-YAML-TAB", doc.path, line, column))
+    for match in _INVISIBLE.finditer(text):
+        doc.hidden.append(match.start())
+        line, column = doc.position_of(match.start())
+        explained_lines.add(line)
+        doc.diagnostics.append(make("E-TEXT-CONTROL", doc.path, line, column,
+                                    message=f"invisible character U+{ord(match.group()):04X} "
+                                            f"({_char_name(match.group())}) in the file"))
 
-    # libyaml accepts some tabs PyYAML refuses; a file with tabs is an error anyway.
-    roots = None if tab_lines else _compose_fast(text)
+    if use_libyaml:
+        scanned = len(doc.diagnostics)
+        try:
+            return _build_document(list(yaml.compose_all(text, Loader=_CComposer)), doc)
+        except _TooDeep as exc:
+            for table in (doc.positions, doc.key_positions, doc.scalars, doc.spans, doc.reported):
+                table.clear()
+            del doc.diagnostics[scanned:]
+            line, column = exc.problem_mark.line + 1, exc.problem_mark.column + 1
+            doc.diagnostics.append(make("E-YAML-TOO-DEEP", doc.path, line, column, message=str(exc.problem)))
+            doc.data = None
+            return doc
+        except (yaml.YAMLError, _SharedNode):  # compose again below, from a clean slate
+            for table in (doc.positions, doc.key_positions, doc.scalars, doc.spans, doc.reported):
+                table.clear()
+            del doc.diagnostics[scanned:]
     try:
-        if roots is None:
-            roots = list(yaml.compose_all(text, Loader=_Composer))
+        roots = list(yaml.compose_all(text, Loader=_Composer))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         # An unclosed quote or bracket is detected at the end of the file; point at its start.
@@ -193,14 +342,28 @@ def load_yaml_text(text: str, doc: LoadedDocument) -> LoadedDocument:
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         if isinstance(exc, _AliasRefused):
             doc.diagnostics.append(make("E-YAML-ALIAS", doc.path, line, column, message=f"{exc.problem}"))
-        elif line not in tab_lines:  # a tab already explains a syntax error on its line
+        elif isinstance(exc, _TooDeep):
+            doc.diagnostics.append(make("E-YAML-TOO-DEEP", doc.path, line, column, message=f"{exc.problem}"))
+        elif line not in explained_lines:
             problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)
             doc.diagnostics.append(make("E-YAML-SYNTAX", doc.path, line, column, message=problem or str(exc)))
         return doc
-    except yaml.YAMLError as exc:  # pragma: no cover - PyYAML raises marked errors for text input
-        doc.diagnostics.append(make("E-YAML-SYNTAX", doc.path, 1, 1, message=str(exc)))
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow: already reported above
+        line, column = doc.position_of(exc.position)
+        if line not in explained_lines:
+            doc.diagnostics.append(make("E-TEXT-CONTROL", doc.path, line, column,
+                                        message=f"character U+{exc.character:04X} is not allowed in YAML"))
         return doc
+    return _build_document(roots, doc)
 
+
+def _char_name(char: str) -> str:
+    import unicodedata
+
+    return unicodedata.name(char, "control character").lower()
+
+
+def _build_document(roots: list[Node | None], doc: LoadedDocument) -> LoadedDocument:
     roots = [r for r in roots if r is not None]
     if not roots:
         doc.diagnostics.append(make("E-FILE-EMPTY", doc.path, 1, 1, message="the file holds only comments or blank lines"))
@@ -209,126 +372,116 @@ def load_yaml_text(text: str, doc: LoadedDocument) -> LoadedDocument:
         line, column = _pos(roots[1])
         doc.diagnostics.append(make("E-YAML-MULTIPLE-DOCUMENTS", doc.path, line, column,
                                     message=f"{len(roots)} documents found; only the first is read"))
-    doc.data = _build(roots[0], (), doc)
+    doc.data = _Builder(doc).build(roots[0], (), 0)
+    # A value holding an invisible character is already explained (E-TEXT-CONTROL): later
+    # rules leave it alone rather than report the same character again as a bad URL or text.
+    for offset in doc.hidden:
+        for loc, (start, end) in doc.spans.items():
+            if start <= offset < end:
+                doc.reported.add(loc)
     return doc
-
-
-def _compose_fast(text: str) -> list[Node | None] | None:
-    """Compose with libyaml (about 25x faster than PyYAML's pure-Python parser), or ``None``.
-
-    ``None`` means "use the pure-Python composer": libyaml is not installed, the text does not
-    parse, or it holds an alias (libyaml's composer resolves aliases into shared nodes, so the
-    alias would go unnoticed). The slow path then produces the exact diagnostics, so both paths
-    report the same problems; only valid, alias-free documents take the fast one.
-    """
-    loader = getattr(yaml, "CSafeLoader", None)
-    if loader is None:
-        return None
-    try:
-        roots = list(yaml.compose_all(text, Loader=loader))
-    except yaml.YAMLError:
-        return None
-    seen: set[int] = set()
-    stack: list[Node] = [root for root in roots if root is not None]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            return None
-        seen.add(id(node))
-        if isinstance(node, MappingNode):
-            for key_node, value_node in node.value:
-                stack += (key_node, value_node)
-        elif isinstance(node, SequenceNode):
-            stack += node.value
-    return roots
 
 
 def _check_tag(node: Node, loc: Loc, doc: LoadedDocument, expected: str) -> bool:
     """Refuse explicit tags (``!!omap``, ``!!set``, ``!custom``) on mappings and sequences."""
-    if node.tag == _TAG + expected:
+    if node.tag == expected:
         return True
     doc.report("E-YAML-TAG", loc, message=f"explicit tag {node.tag!r} is not allowed")
     return False
 
 
-def _build(node: Node, loc: Loc, doc: LoadedDocument) -> Any:
-    doc.positions[loc] = _pos(node)
-    if isinstance(node, MappingNode):
-        if not _check_tag(node, loc, doc, "map"):
-            return None
-        result: dict[str, Any] = {}
-        first_seen: dict[str, tuple[int, int]] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, ScalarNode):
-                doc.report("E-YAML-NOT-MAPPING", loc, message="keys must be plain names, not lists or mappings")
-                continue
-            key = key_node.value
-            if key_node.tag == _TAG + "merge":
-                doc.report("E-YAML-ALIAS", loc, message="the merge key `<<` is not allowed")
-                continue
-            member = loc + (key,)
-            if key in first_seen:
-                first_line = first_seen[key][0]
-                line, column = _pos(key_node)
-                doc.diagnostics.append(make("E-YAML-DUPLICATE-KEY", doc.path, line, column, field=format_loc(member),
-                                            message=f"key {key!r} is repeated; it is already set on line {first_line}",
-                                            hint=f"remove one of the two `{key}:` lines (lines {first_line} and {line})"))
-                doc.reported.add(member)
-                continue
-            first_seen[key] = _pos(key_node)
-            doc.key_positions[member] = _pos(key_node)
-            result[key] = _build(value_node, member, doc)
-        return result
-    if isinstance(node, SequenceNode):
-        if not _check_tag(node, loc, doc, "seq"):
-            return None
-        return [_build(item, loc + (index,), doc) for index, item in enumerate(node.value)]
-    return _scalar(node, loc, doc)
+class _Builder:
+    """Builds plain values from a node tree, recording positions; each node is visited once."""
+
+    def __init__(self, doc: LoadedDocument) -> None:
+        self.doc = doc
+        self.seen: set[int] = set()
+
+    def build(self, node: Node, loc: Loc, depth: int) -> Any:
+        doc = self.doc
+        if id(node) in self.seen:
+            raise _SharedNode()
+        self.seen.add(id(node))
+        start = node.start_mark
+        doc.positions[loc] = (start.line + 1, start.column + 1)
+        if isinstance(node, ScalarNode):
+            doc.spans[loc] = (start.index, node.end_mark.index)
+            return _scalar(node, loc, doc)
+        if depth > MAX_DEPTH:  # the same bound the pure-Python composer applies (_Composer)
+            raise _TooDeep(None, None, f"values are nested more than {MAX_DEPTH} levels deep", start)
+        if isinstance(node, MappingNode):
+            if not _check_tag(node, loc, doc, _MAP):
+                return None
+            result: dict[str, Any] = {}
+            first_seen: dict[str, tuple[int, int]] = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, ScalarNode):
+                    doc.report("E-YAML-NOT-MAPPING", loc, message="keys must be plain names, not lists or mappings")
+                    continue
+                key = key_node.value
+                if key == "<<" and key_node.tag == _PLAIN:
+                    doc.report("E-YAML-ALIAS", loc, message="the merge key `<<` is not allowed")
+                    continue
+                member = loc + (key,)
+                key_pos = _pos(key_node)
+                if key in first_seen:
+                    first_line = first_seen[key][0]
+                    doc.diagnostics.append(make("E-YAML-DUPLICATE-KEY", doc.path, *key_pos, field=format_loc(member),
+                                                message=f"key {key!r} is repeated; it is already set on line {first_line}",
+                                                hint=f"remove one of the two `{key}:` lines (lines {first_line} and {key_pos[0]})"))
+                    doc.reported.add(member)
+                    continue
+                first_seen[key] = key_pos
+                doc.key_positions[member] = key_pos
+                result[key] = self.build(value_node, member, depth + 1)
+            return result
+        if isinstance(node, SequenceNode):
+            if not _check_tag(node, loc, doc, _SEQ):
+                return None
+            return [self.build(item, loc + (index,), depth + 1) for index, item in enumerate(node.value)]
+        raise TypeError(f"unexpected YAML node {node!r}")  # pragma: no cover - PyYAML has no other kinds
 
 
 def _scalar(node: ScalarNode, loc: Loc, doc: LoadedDocument) -> Any:
+    """The value of a scalar: text as written when quoted, a block or tagged ``!!str``; a plain
+    scalar resolved by the YAML 1.2 core schema (§10.3.2), YAML 1.1 boolean words reported."""
     raw = node.value
-    # '"', "'", '|', '>' all mean "text as written"; plain is None (PyYAML) or "" (libyaml).
-    quoted = bool(node.style)
     tag = node.tag
-    if not tag.startswith(_TAG):
-        doc.report("E-YAML-TAG", loc, message=f"explicit tag {tag!r} is not allowed")
+    if tag != _PLAIN:
+        if tag != _STR:
+            doc.report("E-YAML-TAG", loc, message=f"explicit tag {tag!r} is not allowed")
+        doc.scalars[loc] = Scalar(raw, "str", bool(node.style))
         return raw
-    kind = tag[len(_TAG):]
-    if quoted or kind == "str":
-        doc.scalars[loc] = Scalar(raw, "str", quoted)
-        return raw
-    if kind not in {"null", "bool", "int", "float", "timestamp"}:
-        doc.report("E-YAML-TAG", loc, message=f"the YAML type {kind!r} is not allowed")
-        return raw
-    if kind == "null":
+    if raw in _NULL:
         doc.scalars[loc] = Scalar(raw, "null", False)
         return None
-    if kind == "bool":
-        if raw.lower() in ("true", "false"):
-            doc.scalars[loc] = Scalar(raw, "bool", False)
-            return raw.lower() == "true"
-        if raw.lower() in _YAML11_BOOL_WORDS:
-            doc.scalars[loc] = Scalar(raw, "yaml11-bool", False)
-            doc.report("E-YAML-AMBIGUOUS-BOOL", loc,
-                       message=f"`{raw}` is a boolean in YAML 1.1 and text in YAML 1.2",
-                       hint=f"write `true` or `false` for a flag, or \"{raw}\" in quotes if it is text")
-            return raw
-    if kind == "int" and _INT_RE.fullmatch(raw):
-        doc.scalars[loc] = Scalar(raw, "int", False)
-        return int(raw)
-    if kind == "float" and _FLOAT_RE.fullmatch(raw):
-        doc.scalars[loc] = Scalar(raw, "float", False)
-        return float(raw)
-    if kind == "timestamp" and _DATE_RE.fullmatch(raw):
-        try:
-            value = dt.date.fromisoformat(raw)
-        except ValueError:
-            doc.scalars[loc] = Scalar(raw, "str", False)
-            return raw
-        doc.scalars[loc] = Scalar(raw, "date", False)
-        return value
-    # Other YAML 1.1 forms (0x1F, 1_000, 1:30 sexagesimal, .inf, full timestamps) stay text, so
-    # nothing changes silently; the schema then refuses them where a number or a date is expected.
+    if raw in _BOOL:
+        doc.scalars[loc] = Scalar(raw, "bool", False)
+        return _BOOL[raw]
+    if raw in _YAML11_BOOL_WORDS:
+        doc.scalars[loc] = Scalar(raw, "yaml11-bool", False)
+        doc.report("E-YAML-AMBIGUOUS-BOOL", loc,
+                   message=f"`{raw}` is a boolean in YAML 1.1 and text in YAML 1.2",
+                   hint=f"write `true` or `false` for a flag, or \"{raw}\" in quotes if it is text")
+        return raw
+    if raw[:1] in _NUMBER_START:
+        if _INT_RE.fullmatch(raw):
+            doc.scalars[loc] = Scalar(raw, "int", False)
+            # A number longer than any field allows stays text (int() refuses > 4300 digits).
+            return int(raw) if len(raw) <= MAX_INT_DIGITS else raw
+        if _FLOAT_RE.fullmatch(raw):
+            doc.scalars[loc] = Scalar(raw, "float", False)
+            return float(raw)
+        if ISO_DATE.fullmatch(raw):
+            try:
+                value = dt.date.fromisoformat(raw)
+            except ValueError:  # 2026-02-30: not a date, and not silently anything else
+                doc.scalars[loc] = Scalar(raw, "str", False)
+                return raw
+            doc.scalars[loc] = Scalar(raw, "date", False)
+            return value
+    # Everything else is text, including YAML 1.1 forms (0x1F, 0o17, 1_000, 1:30 sexagesimal,
+    # .inf, full timestamps): nothing changes silently, and the schema refuses them where a
+    # number or a date is expected.
     doc.scalars[loc] = Scalar(raw, "str", False)
     return raw

@@ -58,8 +58,9 @@ def test_every_hub_links_its_entries(built):
 def test_entry_pages_stay_out_of_the_sidebar(built):
     _, result = built
     home = (result.site_dir / "index.html").read_text(encoding="utf-8")
-    nav = home[home.index('<nav class="md-nav md-nav--primary"'):]
-    assert "resources/" not in nav.split("</nav>")[0]
+    sidebar = home[home.index('md-sidebar--primary'):home.index('md-sidebar--secondary')]
+    assert 'href="topics/attention/"' in sidebar  # hubs are in the sidebar...
+    assert "resources/" not in sidebar  # ...entries are not
 
 
 def test_search_index_finds_english_and_chinese_terms(built):

@@ -33,9 +33,9 @@ def test_validate_reports_every_problem_with_location(tmp_catalog):
     assert result.exit_code == 2
     lines = result.output.splitlines()
     assert any(line.endswith("E-FIELD-UNKNOWN titel: unknown field `titel` (did you mean `title`?)")
-               and "unknown-key.yaml:3:1:" in line for line in lines)
-    assert any("javascript-url.yaml:4:6: E-URL-SCHEME url:" in line for line in lines)
-    assert lines[-1].startswith("FAILED: 6 files, 3 entries, 3 errors")
+               and "unknown-key.yaml:4:1:" in line for line in lines)
+    assert any("javascript-url.yaml:5:6: E-URL-SCHEME url:" in line for line in lines)
+    assert lines[-1].startswith("FAILED: 6 files, 5 entries (2 invalid), 2 errors")
 
 
 def test_usage_errors_exit_3(tmp_path):

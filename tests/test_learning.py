@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import textwrap
 
 import pytest
@@ -83,6 +84,8 @@ def test_good_concept_and_path_load(catalog_root):
         ("concept", "attention"), ("entry", "transformer-paper"), ("entry", "tiny-lib")]
     missing = {d.field for d in report.diagnostics if d.code == "W-CONCEPT-MISSING"}
     assert missing == {"topics[0]", "topics[2]"}  # transformer and diffusion-models have no concept
+    shutil.rmtree(catalog_root / "concepts")  # no concepts/ folder: the catalog has no concept pages
+    assert not any(d.code == "W-CONCEPT-MISSING" for d in load_catalog(catalog_root, today=TODAY).diagnostics)
     assert report.files == 6
 
 

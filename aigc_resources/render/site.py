@@ -18,6 +18,7 @@ Page layout (paths relative to the generated docs folder of one language)::
     stats.md                      counts drawn as SVG figures
     health.md                     link-health dashboard
     data.md, about.md             the open data (catalog.json, feed) and the project
+    contribute.md                 the contributor guide (render/contribute.py)
     catalog.json                  the public JSON export plus site fields (see catalog_json.py)
     feed.xml                      Atom feed of the newest entries
 
@@ -40,6 +41,7 @@ from ..exporters import JSON_SCHEMA_VERSION
 from ..schema import Concept, LearningPath, PathStep, Resource, Taxonomy, Term
 from .catalog_json import site_catalog_json
 from .charts import Bar, bar_chart, column_chart
+from .contribute import NAV_TITLE, render_contribute_pages
 from .extras import STATUSES, UNCHECKED, DemoRef, Health, SiteExtras
 from .feed import FEED_SIZE, FeedItem, atom_feed
 from .i18n import explore_strings, language_name, translator
@@ -58,7 +60,8 @@ HUBS: tuple[tuple[str, str, str, bool], ...] = (
 )
 _HUB_TITLES = {"types": "Types", "topics": "Concepts", "modalities": "Modalities", "levels": "Levels"}
 #: The site's own pages at the top of the docs folder (extra pages may not take these paths).
-FIXED_PAGES = ("index.md", "explore.md", "stats.md", "health.md", "data.md", "about.md", "catalog.json", "feed.xml")
+FIXED_PAGES = ("index.md", "explore.md", "stats.md", "health.md", "data.md", "about.md", "contribute.md",
+               "catalog.json", "feed.xml")
 
 
 @cache
@@ -414,6 +417,7 @@ def render_site(catalog: Catalog, *, lang: str = "en", extras: SiteExtras | None
     pages["catalog.json"] = json.dumps(site_catalog_json(catalog, model.health_status), ensure_ascii=False,
                                        separators=(",", ":")) + "\n"
     pages["feed.xml"] = model.feed()
+    pages.update(render_contribute_pages(catalog.taxonomy, lang))
 
     for path, text in model.extras.extra_pages(lang).items():
         if path in pages:
@@ -447,6 +451,7 @@ def site_nav(catalog: Catalog, *, lang: str = "en", extras: SiteExtras | None = 
     nav.append({t("Stats"): "stats.md"})
     nav.append({t("Link health"): "health.md"})
     nav.append({t("About"): ["about.md", "data.md"]})
+    nav.append({NAV_TITLE[lang]: "contribute.md"})
     return nav
 
 

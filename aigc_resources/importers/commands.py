@@ -1,0 +1,68 @@
+"""``aigc-resources import``: bring resources in from other formats as drafts."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from ..cliutil import catalog_option, handle_errors
+from ..errors import ExitCode
+
+
+@click.group(name="import")
+def import_group() -> None:
+    """Import resources from other formats as draft entries to finish by hand."""
+
+
+@import_group.command(name="awesome")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the drafts (outside catalog/): <out>/<type>/<id>.yaml.")
+@catalog_option
+@click.option("--dry-run", is_flag=True, help="Report what would be written; write nothing.")
+@click.option("--verbose", "-v", is_flag=True, help="List every duplicate and every link not placed in a draft.")
+@handle_errors
+def awesome(files: tuple[Path, ...], out_dir: Path, catalog_dir: Path, dry_run: bool, verbose: bool) -> int:
+    """Read awesome-list Markdown FILES (or folders of them) and write one draft per new resource.
+
+    \b
+    Each draft has the title, URL, typed extra links, type/modalities/topics mapped from the
+    item's headings, level and format from badges, languages, authors, arXiv id and year; its
+    descriptions are placeholders the validator refuses, and the list's own text is kept only in
+    `source_note`, which the validator refuses in the catalog. Resources already in the catalog,
+    in --out, or earlier in the same run are reported as duplicates, not drafted. Existing files
+    are never replaced. SOURCES.md and similar non-list files are skipped.
+
+    Exits 0 after a run (duplicates are not failures), 3 on a usage error.
+    """
+    from . import import_awesome
+
+    plan = import_awesome(list(files), out_dir, catalog_dir, dry_run=dry_run)
+    for path, reason in plan.skipped_files:
+        click.echo(f"skipped {path}: {reason}")
+    for imported in plan.lists:
+        uses = Counter(u.use.split(".")[0] for u in imported.link_uses)
+        click.echo(f"{imported.name}: {imported.items} items, {len(imported.candidates)} resources, "
+                   f"{imported.mentions} prose bullets (links mentioned, not imported); links: "
+                   + ", ".join(f"{count} {use}" for use, count in sorted(uses.items())))
+    by_where = Counter(d.where for d in plan.duplicates)
+    verb = "would write" if dry_run else "wrote"
+    click.echo(f"{verb} {len(plan.drafts) - len(plan.existing)} drafts to {out_dir}"
+               + (f" ({len(plan.existing)} already there, left untouched)" if plan.existing else "")
+               + f"; duplicates: {by_where.get('catalog', 0)} in the catalog, {by_where.get('drafts', 0)} in {out_dir}, "
+                 f"{by_where.get('import', 0)} repeated in this run")
+    if verbose:
+        for dup in plan.duplicates:
+            click.echo(f"  duplicate {dup.file}:{dup.line} {dup.url} -> {dup.where}: {dup.other}")
+        for draft in plan.drafts:
+            for url in draft.candidate.unplaced:
+                click.echo(f"  unplaced link {draft.file}:{draft.candidate.line} {url} (draft {draft.relpath})")
+            for problem in draft.url_problems:
+                click.echo(f"  url problem {draft.file}:{draft.candidate.line} {problem}")
+    untyped = sum(1 for d in plan.drafts if not d.candidate.type)
+    click.echo("next: in each draft write description and description_zh in your own words, set the fields its "
+               "header lists, delete source_note, then move it to catalog/resources/<type>/"
+               + (f" ({untyped} drafts in untyped/ need a type)" if untyped else ""))
+    return ExitCode.OK

@@ -1,0 +1,226 @@
+"""``check-links`` and ``link-report`` through the CLI, in-process: outputs, exit codes, --fix."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from aigc_resources.cli import main
+from aigc_resources.linkcheck.history import History
+from aigc_resources.linkcheck.result import LinkResult, LinkStatus
+
+from .conftest import make_catalog
+from .linkcheck_support import FixtureServer, server, servers  # noqa: F401
+
+JSON_KEYS = {"url", "status", "http_status", "final_url", "reason", "elapsed_ms", "attempts", "origins"}
+
+
+def entry(entry_id: str, url: str, extra: str = "") -> str:
+    return (f"# An entry written by a person, with comments.\nid: {entry_id}\ntitle: Entry {entry_id}\n"
+            f"url: {url}\n{extra}type: library\ntopics: [attention]\nlevel: advanced\nlanguages: [en]\n"
+            "access: free\ndescription: A library used only by the link-checker tests, long enough to pass.\n"
+            "description_zh: 仅供链接检查测试使用的代码库，描述足够长。\nadded: 2026-03-01\n")
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty project folder as the working directory (its own pyproject.toml and history)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'p'\n", encoding="utf-8")
+    return tmp_path
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["check-links", "--allow-private", "--min-interval", "0", "--retries", "0",
+                                       *args], catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_url_file_json_output_and_exit_codes(server: FixtureServer, project: Path) -> None:
+    server.routes["/gone"] = lambda r: r.page("Gone", status=404)
+    urls = project / "urls.txt"
+    urls.write_text(f"# links to check\n{server.url('/fine')}\n\n{server.url('/gone')}\n{server.url('/fine')}\n",
+                    encoding="utf-8")
+    code, out, err = run("--url-file", str(urls), "--format", "json")
+    assert code == 2  # a URL file fails on any broken URL by default
+    results = {r["url"]: r for r in json.loads(out)}
+    assert all(set(r) == JSON_KEYS for r in results.values())
+    fine, gone = results[server.url("/fine")], results[server.url("/gone")]
+    assert (fine["status"], fine["http_status"], fine["attempts"]) == ("ok", 200, 1)
+    assert [(o["line"], o["field"]) for o in fine["origins"]] == [(2, "url"), (5, "url")]  # checked once
+    assert gone["status"] == "broken" and gone["reason"] == "404 Not Found"
+    assert server.counts == {"/fine": 1, "/gone": 1}
+    assert "[1/2]" in err and "[2/2]" in err  # plain progress lines when not on a terminal
+    urls.write_text(server.url("/fine") + "\n", encoding="utf-8")
+    assert run("--url-file", str(urls), "--no-cache")[0] == 0
+
+
+def test_catalog_run_reports_every_origin_and_fails_only_when_persistently_broken(servers, project: Path) -> None:
+    site = servers("127.0.0.2")
+    site.routes["/dead"] = lambda r: r.page("Gone", status=404)
+    shared = site.url("/shared-repo")
+    catalog = make_catalog(project / "catalog", {
+        "library/one.yaml": entry("one", site.url("/one"), f"links:\n  code: {shared}\n"),
+        "library/two.yaml": entry("two", site.url("/dead"), f"links:\n  code: {shared}\n"),
+    }, good=False)
+    code, out, _ = run("--catalog", str(catalog), "--format", "json")
+    assert code == 0  # broken once: a scheduled run does not fail yet
+    results = {r["url"]: r for r in json.loads(out)}
+    assert [(o["path"].endswith("one.yaml"), o["line"], o["field"]) for o in results[shared]["origins"]] == [
+        (True, 6, "links.code"), (False, 6, "links.code")]
+    assert results[site.url("/dead")]["origins"][0]["line"] == 4
+    # The history says it was broken 21 hours ago too: now the run fails.
+    with History(project / ".linkcheck" / "history.sqlite") as history:
+        key = site.url("/dead")
+        earlier = history.observations([key])[key][0]
+        run_id = history.start_run("catalog", 1, at=earlier.checked_at - 21 * 3600)
+        history.record(run_id, LinkResult(key, key, LinkStatus.BROKEN, "404", 404,
+                                          checked_at=earlier.checked_at - 21 * 3600))
+    code, out, _ = run("--catalog", str(catalog), "--format", "text")
+    assert code == 2 and "FAIL broken" in out and "broken on 3 consecutive checks" in out
+
+
+def _git(folder: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(folder), "-c", "user.name=t", "-c", "user.email=t@t", *args], check=True,
+                   capture_output=True)
+
+
+def test_changed_since_checks_only_changed_entries_and_fails_at_once(server: FixtureServer, project: Path) -> None:
+    server.routes["/dead"] = lambda r: r.page("Gone", status=404)
+    catalog = make_catalog(project / "catalog", {"library/old.yaml": entry("old", server.url("/old"))}, good=False)
+    _git(project, "init", "-q")
+    _git(project, "add", ".")
+    _git(project, "commit", "-qm", "base")
+    (catalog / "resources/library/new.yaml").write_text(entry("new", server.url("/dead")), encoding="utf-8")
+    code, out, _ = run("--catalog", str(catalog), "--changed-since", "HEAD", "--format", "github")
+    assert code == 2
+    assert server.counts == {"/dead": 1}  # the unchanged entry was not checked
+    assert "::error file=catalog/resources/library/new.yaml,line=4,title=broken link (fails the run)::" in out
+    code, _, err = run("--catalog", str(catalog), "--changed-since", "no-such-ref")
+    assert code == 3 and "unknown git ref" in err
+
+
+def test_markdown_and_junit_reports(server: FixtureServer, project: Path) -> None:
+    server.routes["/gone"] = lambda r: r.page("Gone", status=404)
+    server.routes["/wall"] = lambda r: r.send(403, "x", headers={"cf-mitigated": "challenge"})
+    urls = project / "urls.txt"
+    urls.write_text("\n".join(server.url(p) for p in ("/fine", "/gone", "/wall")) + "\n", encoding="utf-8")
+    code, out, _ = run("--url-file", str(urls), "--format", "markdown")
+    assert code == 2 and out.startswith("## Link check") and "| ❌ | broken | 404 |" in out
+    assert "| blocked | 1 |" in out
+    report = project / "report.xml"
+    code, out, _ = run("--url-file", str(urls), "--format", "junit", "--output", str(report), "--no-cache")
+    assert code == 2 and out == ""
+    suite = ET.parse(report).getroot().find("testsuite")
+    assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("3", "1", "1")
+
+
+def test_exclusions_from_pyproject_carry_their_reason(server: FixtureServer, project: Path) -> None:
+    (project / "pyproject.toml").write_text(
+        "[tool.aigc-resources.linkcheck]\nmax-concurrency = 2\n"
+        "[[tool.aigc-resources.linkcheck.exclude]]\npattern = '/private/'\nreason = 'behind a login on purpose'\n",
+        encoding="utf-8")
+    urls = project / "urls.txt"
+    urls.write_text(server.url("/private/page") + "\n", encoding="utf-8")
+    code, out, _ = run("--url-file", str(urls), "--format", "json")
+    result = json.loads(out)[0]
+    assert code == 0 and result["status"] == "excluded" and "behind a login on purpose" in result["reason"]
+    assert server.log == []
+
+
+@pytest.mark.parametrize("args,config,message", [
+    (["--max-concurrency", "0"], "", "max-concurrency: must be at least 1"),
+    (["--timeout", "abc"], "", "is not a valid float"),
+    ([], "[tool.aigc-resources.linkcheck]\nper-host = 'many'\n", "per-host: expected a whole number"),
+    ([], "[[tool.aigc-resources.linkcheck.exclude]]\npattern = 'x'\n", "`reason` is missing"),
+    (["--url-file", "missing.txt"], "", "URL file not found"),
+    (["--config", "nope.toml"], "", "configuration file not found"),
+    (["--catalog", "no-catalog"], "", "catalog folder not found"),
+])
+def test_usage_and_config_errors_exit_3(project: Path, args: list[str], config: str, message: str) -> None:
+    (project / "pyproject.toml").write_text(config, encoding="utf-8")
+    code, out, err = run(*args)
+    assert code == 3 and message in out + err
+
+
+def test_history_file_that_is_not_a_database_exits_3(project: Path) -> None:
+    (project / "junk.sqlite").write_bytes(b"junk" * 1000)
+    (project / "urls.txt").write_text("", encoding="utf-8")
+    code, _, err = run("--url-file", "urls.txt", "--history", "junk.sqlite")
+    assert code == 3 and "not a link-check history database" in err
+
+
+FIXABLE = """# yaml-language-server: $schema=../../../schema/resource.schema.json
+id: movable
+title: Movable   # the title
+url: "{old}"  # moved in 2026, keep this comment
+type: library
+topics: [attention]
+level: advanced
+languages: [en]
+access: free
+links:
+  code: {old_code}
+description: A library used only by the link-checker tests, long enough to pass.
+description_zh: 仅供链接检查测试使用的代码库，描述足够长。
+added: 2026-03-01
+"""
+
+
+def test_fix_rewrites_only_the_url_on_its_line_and_revalidates(servers, project: Path) -> None:
+    site = servers("127.0.0.2")
+    site.routes["/old"] = lambda r: r.redirect(301, "/new")
+    site.routes["/old-code"] = lambda r: r.redirect(308, "/code?utm_source=redirect")  # would break validation
+    before = FIXABLE.format(old=site.url("/old"), old_code=site.url("/old-code"))
+    catalog = make_catalog(project / "catalog", {"library/movable.yaml": before}, good=False)
+    path = catalog / "resources/library/movable.yaml"
+    code, out, _ = run("--catalog", str(catalog), "--fix")
+    assert code == 0
+    after = path.read_text(encoding="utf-8")
+    changed = [(a, b) for a, b in zip(before.splitlines(), after.splitlines()) if a != b]
+    assert changed == [(f'url: "{site.url("/old")}"  # moved in 2026, keep this comment',
+                        f'url: "{site.url("/new")}"  # moved in 2026, keep this comment')]
+    assert "fix: " in out and "skipped: new URL refused" in out and "tracking parameters" in out
+    assert CliRunner().invoke(main, ["validate", "--catalog", str(catalog)]).exit_code == 0
+
+
+def test_fix_restores_a_file_that_no_longer_validates(servers, project: Path) -> None:
+    site = servers("127.0.0.2")
+    site.routes["/moved"] = lambda r: r.redirect(301, "/taken")
+    catalog = make_catalog(project / "catalog", {
+        "library/first.yaml": entry("first", site.url("/taken")),
+        "library/second.yaml": entry("second", site.url("/moved")),
+    }, good=False)
+    path = catalog / "resources/library/second.yaml"
+    before = path.read_text(encoding="utf-8")
+    code, out, _ = run("--catalog", str(catalog), "--fix")
+    assert path.read_text(encoding="utf-8") == before
+    assert "re-validation failed, file restored" in out and "E-URL-DUPLICATE" in out
+
+
+def test_fix_needs_the_catalog(project: Path) -> None:
+    (project / "urls.txt").write_text("", encoding="utf-8")
+    code, _, err = run("--url-file", "urls.txt", "--fix")
+    assert code == 3 and "--fix" in err
+
+
+def test_link_report_lists_broken_links_longest_first(project: Path) -> None:
+    db = project / "h.sqlite"
+    with History(db) as history:
+        for url, at in [("https://new.org/broken", 2_000_000_000.0), ("https://old.org/broken", 1_900_000_000.0),
+                        ("https://fine.org/", 1_950_000_000.0)]:
+            run_id = history.start_run("catalog", 1, at=at)
+            status = LinkStatus.OK if "fine" in url else LinkStatus.BROKEN
+            history.record(run_id, LinkResult(url, url, status, "404 Not Found", 404, checked_at=at))
+    result = CliRunner().invoke(main, ["link-report", "--history", str(db)])
+    assert result.exit_code == 0
+    assert result.stdout.index("old.org") < result.stdout.index("new.org") and "fine.org" not in result.stdout
+    data = json.loads(CliRunner().invoke(main, ["link-report", "--history", str(db), "--format", "json"]).stdout)
+    assert [d["url"] for d in data] == ["https://old.org/broken", "https://new.org/broken"]
+    empty = CliRunner().invoke(main, ["link-report", "--history", str(project / "none.sqlite")])
+    assert empty.exit_code == 0 and "no broken links" in empty.stdout

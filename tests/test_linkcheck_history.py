@@ -1,0 +1,173 @@
+"""History: observations in SQLite, verdicts recomputed from rows, cache by age, crash safety."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from aigc_resources.linkcheck import FailPolicy, LinkResult, LinkStatus, Settings, check_links, link_health
+from aigc_resources.linkcheck.history import History, HistoryError, broken_links, judge
+from aigc_resources.linkcheck.result import LinkTarget
+
+from .linkcheck_support import FixtureServer, fast_settings, server, servers  # noqa: F401
+
+H = 3600.0
+T0 = 1_800_000_000.0
+SETTINGS = Settings()
+
+
+def _result(status: LinkStatus, at: float, url: str = "https://a.org/x", code: int | None = None) -> LinkResult:
+    return LinkResult(url=url, key=url, status=status, reason=status.value, http_status=code, checked_at=at,
+                      elapsed_ms=12, attempts=1)
+
+
+def _verdict(db: Path, observations: list[tuple[LinkStatus, float]], policy: FailPolicy = FailPolicy.PERSISTENT):
+    """Store observations (one run each), then judge the last one."""
+    with History(db) as history:
+        for status, at in observations:
+            run = history.start_run("catalog", 1, at=at)
+            history.record(run, _result(status, at))
+        rows = history.observations(["https://a.org/x"])["https://a.org/x"]
+    return judge(_result(*observations[-1]), rows, run, policy, SETTINGS)
+
+
+B, OK, T, BL = LinkStatus.BROKEN, LinkStatus.OK, LinkStatus.TRANSIENT, LinkStatus.BLOCKED
+
+
+@pytest.mark.parametrize("observations,fails", [
+    ([(B, T0)], False),                                   # once is never enough for a scheduled run
+    ([(B, T0), (B, T0 + 21 * H)], True),                  # two checks, 21 h apart
+    ([(B, T0), (B, T0 + 10 * H)], False),                 # two checks, too close together
+    ([(B, T0), (B, T0 + 10 * H), (B, T0 + 20 * H)], True),
+    ([(B, T0), (OK, T0 + 10 * H), (B, T0 + 21 * H)], False),  # a success breaks the streak
+    ([(B, T0), (T, T0 + 10 * H), (BL, T0 + 15 * H), (B, T0 + 21 * H)], True),  # inconclusive rows are skipped
+    ([(B, T0), (B, T0 + 21 * H), (OK, T0 + 30 * H)], False),  # fixed now
+])
+def test_scheduled_run_fails_only_on_persistently_broken_urls(tmp_path: Path, observations, fails: bool) -> None:
+    assert _verdict(tmp_path / "h.sqlite", observations).fails is fails
+
+
+def test_changed_entries_fail_at_once_on_a_new_broken_url(tmp_path: Path) -> None:
+    verdict = _verdict(tmp_path / "new.sqlite", [(B, T0)], FailPolicy.NEW)
+    assert verdict.fails and verdict.new
+    # The same URL, broken once before in an earlier run, is not this change's fault yet.
+    verdict = _verdict(tmp_path / "old.sqlite", [(OK, T0), (B, T0 + H)], FailPolicy.NEW)
+    assert not verdict.fails and not verdict.new
+
+
+def test_invalid_always_fails_and_other_statuses_never_do(tmp_path: Path) -> None:
+    for status, fails in [(LinkStatus.INVALID, True), (BL, False), (T, False), (LinkStatus.EXCLUDED, False)]:
+        assert judge(_result(status, T0), [], None, FailPolicy.ANY, SETTINGS).fails is fails
+
+
+def test_history_keeps_every_observation_in_wal_mode(tmp_path: Path) -> None:
+    db = tmp_path / "h.sqlite"
+    with History(db) as history:
+        run = history.start_run("catalog", 2)
+        history.record(run, _result(OK, T0, code=200))
+        history.record(run, _result(B, T0 + 5, code=404))
+        history.finish_run(run)
+        rows = history.observations()["https://a.org/x"]
+    assert [(r.status, r.http_status) for r in rows] == [(OK, 200), (B, 404)]
+    assert sqlite3.connect(db).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_link_health_for_the_site(tmp_path: Path) -> None:
+    db = tmp_path / "h.sqlite"
+    assert link_health(db) == {} and not db.exists()       # no database: nothing, and nothing created
+    with History(db) as history:
+        run = history.start_run("catalog", 2, at=T0)
+        history.record(run, _result(OK, T0, "https://a.org/x", 200))
+        history.record(run, _result(B, T0, "https://b.org/y", 404))
+        run = history.start_run("catalog", 2, at=T0 + 30 * H)
+        history.record(run, _result(B, T0 + 30 * H, "https://a.org/x", 410))
+        history.record(run, _result(B, T0 + 30 * H, "https://b.org/y", 404))
+    health = link_health(db)
+    a, b = health["https://a.org/x"], health["https://b.org/y"]
+    assert (a.status, a.http_status, a.streak) == (B, 410, 1)
+    assert a.broken_since.timestamp() == T0 + 30 * H and a.last_checked.tzinfo is not None
+    assert b.broken_since.timestamp() == T0 and b.streak == 2
+    assert [h.url for h in broken_links(db)] == ["https://b.org/y", "https://a.org/x"]  # longest first
+
+
+def test_a_file_that_is_not_a_history_is_a_clear_error(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.sqlite"
+    junk.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(HistoryError, match="not a link-check history database"):
+        History(junk)
+    assert link_health(junk) == {}
+
+
+def test_recent_successes_are_reused_failures_always_rechecked(server: FixtureServer, tmp_path: Path) -> None:
+    server.routes["/gone"] = lambda r: r.page("Gone", status=404)
+    db = tmp_path / "h.sqlite"
+    targets = [LinkTarget(server.url(p), server.url(p)) for p in ("/fine", "/gone")]
+    settings = fast_settings(max_age=1.0)
+    check_links(targets, settings, policy=FailPolicy.ANY, history_path=db)
+    second = check_links(targets, settings, policy=FailPolicy.ANY, history_path=db)
+    assert server.counts == {"/fine": 1, "/gone": 2}
+    assert [r.cached for r in second.results] == [True, False]
+    check_links(targets, settings, policy=FailPolicy.ANY, history_path=db, use_cache=False)
+    check_links(targets, fast_settings(max_age=0.0), policy=FailPolicy.ANY, history_path=db)
+    assert server.counts == {"/fine": 3, "/gone": 4}
+    with History(db) as history:
+        assert len(history.observations()[server.url("/fine")]) == 3  # re-used results are not new observations
+
+
+def test_killing_a_run_leaves_the_history_consistent(server: FixtureServer, tmp_path: Path) -> None:
+    def slow(r):
+        time.sleep(0.03)
+        r.page("slow")
+    server.default = slow
+    total = 400
+    url_file = tmp_path / "urls.txt"
+    url_file.write_text("\n".join(server.url(f"/{i}") for i in range(total)) + "\n", encoding="utf-8")
+    db = tmp_path / "history.sqlite"
+    command = [sys.executable, "-c", "from aigc_resources.cli import main; main()", "check-links",
+               "--url-file", str(url_file), "--history", str(db), "--allow-private", "--max-concurrency", "4",
+               "--min-interval", "0", "--format", "json", "--config", str(tmp_path / "none.toml")]
+    (tmp_path / "none.toml").write_text("", encoding="utf-8")
+    for kill_after in (20, 120):  # two kills at different moments, then a complete run
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and _count(db) < kill_after and process.poll() is None:
+                time.sleep(0.02)
+        finally:
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait()
+        assert process.returncode == -signal.SIGKILL
+        db_check = sqlite3.connect(db)
+        assert db_check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert db_check.execute("PRAGMA foreign_key_check").fetchall() == []
+        observed = db_check.execute("SELECT count(*) FROM observations WHERE run_id = "
+                                    "(SELECT max(id) FROM runs)").fetchone()[0]
+        assert kill_after <= observed < total
+        assert db_check.execute("SELECT finished_at FROM runs ORDER BY id DESC LIMIT 1").fetchone()[0] is None
+        assert db_check.execute("SELECT count(*) FROM observations WHERE status IS NULL OR reason IS NULL "
+                                "OR checked_at IS NULL").fetchone()[0] == 0
+        db_check.close()
+    finished = subprocess.run([*command, "--no-cache"], capture_output=True, timeout=120)
+    assert finished.returncode == 0, finished.stderr.decode()[-2000:]
+    db_check = sqlite3.connect(db)
+    runs = db_check.execute("SELECT finished_at IS NOT NULL FROM runs ORDER BY id").fetchall()
+    assert runs == [(0,), (0,), (1,)]
+    assert db_check.execute("SELECT count(*) FROM observations WHERE run_id = 3").fetchone()[0] == total
+
+
+def _count(db: Path) -> int:
+    if not db.exists():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as conn:
+            return conn.execute("SELECT count(*) FROM observations WHERE run_id = (SELECT max(id) FROM runs)"
+                                ).fetchone()[0]
+    except sqlite3.Error:
+        return 0
