@@ -95,9 +95,10 @@ def _print_report_errors(catalog_dir: Path) -> None:
 def _build(project_root: Path, catalog_dir: Path, site_dir: Path | None) -> int:
     from .errors import BuildError
     from .render.build import build_site
+    from .render.extras import project_extras
 
     try:
-        result = build_site(project_root, catalog_dir, site_dir)
+        result = build_site(project_root, catalog_dir, site_dir, extras=project_extras(project_root))
     except BuildError as exc:
         if "catalog is invalid" in str(exc):
             _print_report_errors(catalog_dir)

@@ -121,7 +121,7 @@ class FakeHealth:
 
     status: str
     http_status: int | None
-    checked_at: float | None
+    last_checked: float | None
     broken_since: float | None = None
     final_url: str | None = None
 
@@ -161,6 +161,19 @@ def load_site_catalog(root: Path) -> Catalog:
     return catalog
 
 
+def tiny_png() -> bytes:
+    """A valid 2x2 PNG (PNG spec: signature, IHDR, IDAT with zlib data, IEND)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    rows = b"".join(b"\x00" + b"\x3f\x51\xb5" * 2 for _ in range(2))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
 def fake_extras(catalog: Catalog) -> SiteExtras:
     """Link health for a few entries and one demo page, as the lead will wire the real ones."""
     day = dt.datetime(2026, 11, 28, 12, tzinfo=dt.timezone.utc).timestamp()
@@ -172,12 +185,16 @@ def fake_extras(catalog: Catalog) -> SiteExtras:
                                                                 final_url="https://example.org/tool/moved"),
         catalog.get("synthetic-00000").resource.url: FakeHealth("blocked", 403, day),
     }
+    # As render_demo_pages writes them: a $$ formula block and a figure next to the page.
+    formula = "$$\nP(w_n \\mid w_{n-1}) = \\frac{C(w_{n-1}, w_n)}{C(w_{n-1})}\n$$\n"
     pages = {
         "en": {"demos/index.md": "# Demos\n\n- [N-gram demo](ngram.md)\n",
-               "demos/ngram.md": "# N-gram demo\n\nCounts and a formula:\n\n\\[\nP(w_n \\mid w_{n-1})\n\\]\n"},
+               "demos/ngram.md": f"# N-gram demo\n\nCounts and a formula:\n\n{formula}\n![Counts](ngram/counts.png)\n"},
         "zh": {"demos/index.md": "# 演示\n\n- [N-gram 演示](ngram.md)\n",
-               "demos/ngram.md": "# N-gram 演示\n\n计数与公式：\n\n\\[\nP(w_n \\mid w_{n-1})\n\\]\n"},
+               "demos/ngram.md": f"# N-gram 演示\n\n计数与公式：\n\n{formula}\n![计数](ngram/counts.png)\n"},
     }
+    for lang in pages:
+        pages[lang]["demos/ngram/counts.png"] = tiny_png()
     return SiteExtras(
         link_health=health,
         demos={"ngram-language-model": [DemoRef("demos/ngram.md", "N-gram demo", "N-gram 演示")]},

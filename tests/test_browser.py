@@ -324,6 +324,9 @@ def test_formulas_render_with_the_vendored_katex(session):
     assert page.locator("div.arithmatex .katex-error").count() == 0
     assert page.locator("span.arithmatex .katex").count() > 5
     assert "\\tilde" not in page.inner_text("div.arithmatex")
+    demo = session.open("demos/ngram/")  # a demo page's $$ block and its figure
+    demo.wait_for_selector("div.arithmatex .katex-display")
+    assert demo.evaluate("() => document.querySelector('article img').naturalWidth") == 2
 
 
 def test_path_progress_persists_in_the_browser(session):

@@ -365,3 +365,34 @@ def test_search_indexes_are_per_language(built_site):
     assert "diffusion model step by step" in en_doc["text"] and "一门动手课程" not in en_doc["text"]
     assert "\u200b" in zh_doc["text"] and "扩散\u200b模型" in zh_doc["text"] and "A hands-on course" not in zh_doc["text"]
     assert "\\u200b" in zh["config"]["separator"] and zh["config"]["pipeline"] == ["stopWordFilter"]
+
+
+def test_the_link_checkers_history_feeds_the_site(catalog, tmp_path):
+    """project_extras reads the real history of `check-links` (SQLite) through link_health."""
+    from aigc_resources.linkcheck.history import History
+    from aigc_resources.linkcheck.result import LinkResult, LinkStatus
+    from aigc_resources.render.extras import project_extras
+    from aigc_resources.urls import fetch_key
+
+    from .conftest import PROJECT_ROOT
+
+    day = dt.datetime(2026, 11, 20, tzinfo=dt.timezone.utc).timestamp()
+    paper = catalog.get("denoising-diffusion-paper").resource.url
+    course = catalog.get("diffusion-from-scratch-course").resource.url
+    db = tmp_path / "history.sqlite"
+    with History(db) as history:
+        for offset in (0, 2):
+            at = day + offset * 86400
+            run = history.start_run("catalog", 2, at=at)
+            history.record(run, LinkResult(paper, fetch_key(paper), LinkStatus.BROKEN, "404 Not Found", 404, checked_at=at))
+            history.record(run, LinkResult(course, fetch_key(course), LinkStatus.OK, "200 OK", 200, checked_at=at))
+            history.finish_run(run, at=at)
+    extras = project_extras(PROJECT_ROOT, db)
+    pages = render_site(catalog, extras=extras)
+    entry = pages["resources/denoising-diffusion-paper.md"]
+    assert "Broken · HTTP 404 · broken since 2026-11-20 · checked 2026-11-22" in entry
+    assert "OK · HTTP 200 · checked 2026-11-22" in pages["resources/diffusion-from-scratch-course.md"]
+    assert "## Broken (1)" in pages["health.md"]
+    by_id = {e["id"]: e for e in json.loads(pages["catalog.json"])["entries"]}
+    assert by_id["denoising-diffusion-paper"]["link_health"] == "broken"
+    assert project_extras(PROJECT_ROOT, tmp_path / "missing.sqlite").link_health == {}

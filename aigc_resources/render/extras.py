@@ -5,13 +5,13 @@ checked yet", concept pages have no demo link, and no extra pages are added. Oth
 the project plug in here without the renderer importing them:
 
 * link health: any mapping ``{url: record}`` whose records have the attributes of
-  :class:`LinkHealthRecord` (``aigc_resources.linkcheck.history.link_health(db_path)`` gives
-  one); :meth:`Health.of` reads such a record;
+  :class:`LinkHealthRecord`; ``aigc_resources.linkcheck.history.link_health(db_path)`` gives
+  one keyed by ``aigc_resources.urls.fetch_key(url)`` (:func:`project_extras` wires it);
 * demos: ``{topic id: [DemoRef, ...]}``, built from the demo registry
   (``aigc_resources.demos.registry``), one :class:`DemoRef` per demo page;
-* extra pages: a function ``lang -> {path: Markdown}`` (the demo pages of
-  ``render_demo_pages(lang, artifacts_root)``, the contributing guide of
-  ``render_contribute_pages(taxonomy, lang)``); their paths must not collide with the site's.
+* extra pages: a function ``lang -> {path: Markdown text, or bytes for an asset}`` (the demo
+  pages of ``render_demo_pages(lang, artifacts_root)`` and their figures); their paths must
+  not collide with the site's.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 #: Link statuses, as the link checker names them (DESIGN §5), in the order the site lists them.
@@ -31,13 +32,14 @@ class LinkHealthRecord(Protocol):
     """The attributes the site reads from a link-health record (one per URL).
 
     ``status`` is a status name or an enum whose ``value`` is one (``"ok"``, ``"broken"``...);
-    ``checked_at`` and ``broken_since`` are datetimes or seconds since the Unix epoch (UTC), or
-    ``None``; ``http_status`` the last HTTP status code; ``final_url`` where redirects led.
+    ``last_checked`` and ``broken_since`` are datetimes or seconds since the Unix epoch (UTC),
+    or ``None``; ``http_status`` the last HTTP status code; ``final_url`` where redirects led.
+    :class:`aigc_resources.linkcheck.history.LinkHealth` is such a record.
     """
 
     status: Any
     http_status: int | None
-    checked_at: Any
+    last_checked: Any
     broken_since: Any
     final_url: str | None
 
@@ -78,7 +80,7 @@ class Health:
         if status not in STATUSES:
             raise ValueError(f"unknown link status {status!r}; expected one of {', '.join(STATUSES)}")
         return cls(status=status, http_status=getattr(record, "http_status", None),
-                   checked=_utc_date(getattr(record, "checked_at", None)),
+                   checked=_utc_date(getattr(record, "last_checked", None)),
                    broken_since=_utc_date(getattr(record, "broken_since", None)),
                    final_url=getattr(record, "final_url", None) or None)
 
@@ -109,7 +111,7 @@ class SiteExtras:
     link_health: Mapping[str, LinkHealthRecord] = field(default_factory=dict)
     link_key: Callable[[str], str] | None = None
     demos: Mapping[str, Sequence[DemoRef]] = field(default_factory=dict)
-    pages: Callable[[str], Mapping[str, str]] | None = None
+    pages: Callable[[str], Mapping[str, str | bytes]] | None = None
     nav: Sequence[tuple[str, str, Sequence[str]]] = ()
 
     def health(self, url: str) -> Health | None:
@@ -119,5 +121,29 @@ class SiteExtras:
             record = self.link_health.get(self.link_key(url))
         return Health.of(record) if record is not None else None
 
-    def extra_pages(self, lang: str) -> dict[str, str]:
+    def extra_pages(self, lang: str) -> dict[str, str | bytes]:
+        """The extra files of ``lang``: Markdown pages (text) and their assets (bytes)."""
         return dict(self.pages(lang)) if self.pages is not None else {}
+
+
+def project_extras(project_root: Path, history: Path | None = None) -> SiteExtras:
+    """What the project itself provides to its site: the link-check history.
+
+    ``history`` is the SQLite file of ``aigc-resources check-links`` (default: the
+    ``history`` setting of ``[tool.aigc-resources.linkcheck]`` in ``pyproject.toml``,
+    ``.linkcheck/history.sqlite``), read-only; a missing file gives no link health.
+
+    Raises:
+        UserError: the link checker's settings in ``pyproject.toml`` are invalid.
+    """
+    from ..linkcheck.config import load_settings
+    from ..linkcheck.history import link_health
+    from ..urls import fetch_key
+
+    if history is None:
+        pyproject = project_root / "pyproject.toml"
+        settings = load_settings(pyproject if pyproject.is_file() else None)
+        history = Path(settings.history)
+        if not history.is_absolute():
+            history = project_root / history
+    return SiteExtras(link_health=link_health(history), link_key=fetch_key)

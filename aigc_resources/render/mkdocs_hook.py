@@ -15,11 +15,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from aigc_resources.catalog import Catalog
 from aigc_resources.render.build import generate, require_valid
+from aigc_resources.render.extras import project_extras
 from aigc_resources.render.site import site_nav
 
-_state: dict[str, Catalog] = {}
+_state: dict[str, object] = {}
 
 
 def _catalog_dir(config) -> Path:
@@ -34,11 +34,12 @@ def _lang(config) -> str:
 def on_config(config):
     """Load and validate the catalog; set the navigation of the configured language."""
     catalog, _ = require_valid(_catalog_dir(config))
-    _state["catalog"] = catalog
-    config.nav = site_nav(catalog, lang=_lang(config))
+    extras = project_extras(Path(config.config_file_path).resolve().parent)
+    _state.update(catalog=catalog, extras=extras)
+    config.nav = site_nav(catalog, lang=_lang(config), extras=extras)
     return config
 
 
 def on_pre_build(config):
     """Write the generated pages of the configured language before MkDocs reads the docs folder."""
-    generate(_state["catalog"], Path(config.docs_dir), lang=_lang(config))
+    generate(_state["catalog"], Path(config.docs_dir), lang=_lang(config), extras=_state["extras"])

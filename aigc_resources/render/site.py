@@ -375,10 +375,11 @@ def _term_view(term: Term, folder: str) -> TermView:
     return TermView(term.id, term.name, term.name_zh, term.description, term.description_zh, f"{folder}/{term.id}.md")
 
 
-def render_site(catalog: Catalog, *, lang: str = "en", extras: SiteExtras | None = None) -> dict[str, str]:
+def render_site(catalog: Catalog, *, lang: str = "en", extras: SiteExtras | None = None) -> dict[str, str | bytes]:
     """Render every page of the site for ``lang`` (``"en"`` or ``"zh"``).
 
-    Returns ``{relative path: text}``: Markdown pages, ``catalog.json`` and ``feed.xml``; paths
+    Returns ``{relative path: text}``: Markdown pages, ``catalog.json`` and ``feed.xml`` (and the
+    extras' assets as bytes); paths
     use ``/`` and are relative to the docs folder MkDocs reads. Links between pages are relative
     ``.md`` links, which MkDocs checks under ``--strict``. Pure: the same inputs always give the
     same pages. ``extras`` adds link health, demo links and extra pages (see
