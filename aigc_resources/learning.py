@@ -19,6 +19,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel
 
 from .diagnostics import Diagnostic, Severity, make
 from .rules import _LINK, _check_text
@@ -30,6 +33,7 @@ from .yamlio import LoadedDocument, Loc, load_yaml
 #: Unescaped ``$...$`` spans of inline maths (no newline inside, as in Pandoc's tex_math_dollars).
 INLINE_MATH = re.compile(r"(?<![\\$])\$(?=\S)([^$\n]+?)(?<![\s\\])\$(?!\$)")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+M = TypeVar("M", bound=BaseModel)
 
 
 def _braces_balanced(latex: str) -> bool:
@@ -123,6 +127,16 @@ def _yaml_files(folder: Path) -> Iterator[Path]:
                 yield path
 
 
+def _documents(folder: Path, model: type[M], display_path) -> Iterator[tuple[LoadedDocument, M | None, dict]]:
+    """Each YAML file of ``folder``: ``(document, validated model or None, raw mapping)``, with
+    the id checked against the file name."""
+    for path in _yaml_files(folder):
+        doc = load_yaml(path, display_path=display_path(path))
+        instance = validate_document(model, doc)
+        _check_id(doc, path)
+        yield doc, instance, doc.data if isinstance(doc.data, dict) else {}
+
+
 def _check_id(doc: LoadedDocument, path: Path) -> None:
     data = doc.data if isinstance(doc.data, dict) else {}
     value = data.get("id")
@@ -153,12 +167,8 @@ def load_concepts(root: Path, taxonomy: Taxonomy | None, taxonomy_doc: LoadedDoc
     concepts: dict[str, Concept] = {}
     diagnostics: list[Diagnostic] = []
     files = 0
-    for path in _yaml_files(root / "concepts"):
+    for doc, concept, data in _documents(root / "concepts", Concept, display_path):
         files += 1
-        doc = load_yaml(path, display_path=display_path(path))
-        concept = validate_document(Concept, doc)
-        _check_id(doc, path)
-        data = doc.data if isinstance(doc.data, dict) else {}
         _check_topic(doc, ("id",), data.get("id"), taxonomy)
         prerequisites = data.get("prerequisites")
         if isinstance(prerequisites, list):
@@ -202,12 +212,8 @@ def load_paths(root: Path, taxonomy: Taxonomy | None, entry_ids: Iterable[str],
     paths: list[LearningPath] = []
     diagnostics: list[Diagnostic] = []
     files = 0
-    for path in _yaml_files(root / "paths"):
+    for doc, learning_path, data in _documents(root / "paths", LearningPath, display_path):
         files += 1
-        doc = load_yaml(path, display_path=display_path(path))
-        learning_path = validate_document(LearningPath, doc)
-        _check_id(doc, path)
-        data = doc.data if isinstance(doc.data, dict) else {}
         level = data.get("level")
         if taxonomy is not None and isinstance(level, str) and level not in taxonomy.axis("levels") \
                 and ("level",) not in doc.reported:

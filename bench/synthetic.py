@@ -16,6 +16,8 @@ from pathlib import Path
 
 import yaml
 
+from aigc_resources.schema import ENTRY_SCHEMA_COMMENT
+
 #: The taxonomy the synthetic entries use (the project's own).
 TAXONOMY = Path(__file__).resolve().parent.parent / "catalog" / "taxonomy.yaml"
 
@@ -64,7 +66,7 @@ def synthetic_entries(n: int, *, seed: int = 0, taxonomy_path: Path = TAXONOMY,
         }
         if kind in ("paper", "survey"):
             entry["year"] = rng.randint(1995, today.year)
-            entry["authors"] = [f"Author {rng.randint(1, 500)}", f"Author {rng.randint(1, 500)}"]
+            entry["authors"] = [f"Author {n}" for n in rng.sample(range(1, 500), 2)]
         entry["description"] = _sentence(rng, _EN_WORDS, f"A {kind} about {first['name'].lower()}:", rng.randint(120, 320), " ")[:400] + "."
         if rng.random() < 0.9:
             entry["description_zh"] = _sentence(rng, _ZH_WORDS, f"关于{first['name_zh']}的{kind}：", rng.randint(40, 120), "，")[:299] + "。"
@@ -75,7 +77,7 @@ def synthetic_entries(n: int, *, seed: int = 0, taxonomy_path: Path = TAXONOMY,
 
 def entry_yaml(entry: dict) -> str:
     """The YAML text of one entry, in the field order of real entry files (strings quoted)."""
-    lines = []
+    lines = [ENTRY_SCHEMA_COMMENT]  # the first line of real entry files
     for key, value in entry.items():
         if isinstance(value, list):
             lines.append(f"{key}: [{', '.join(json.dumps(v, ensure_ascii=False) for v in value)}]")

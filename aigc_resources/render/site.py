@@ -64,34 +64,32 @@ FIXED_PAGES = ("index.md", "explore.md", "stats.md", "health.md", "data.md", "ab
                "catalog.json", "feed.xml")
 
 
-@cache
-def _html_environment() -> jinja2.Environment:
-    """Templates that write HTML (``*.html.j2``): autoescaped, descriptions through inline_html."""
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("aigc_resources.render", "templates"),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        autoescape=True,
-    )
-    env.filters.update(inline=inline_html, first_sentence=first_sentence, language_name=language_name)
-    return env
-
-
-@cache
-def _environment() -> jinja2.Environment:
+def _new_environment(*, autoescape: bool, **filters: Any) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("aigc_resources.render", "templates"),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        autoescape=False,  # Markdown output: every value is escaped explicitly by the filters below
+        autoescape=autoescape,
     )
-    env.filters.update(plain=md_plain, inline=md_inline, attr=md_attr, fm=front_matter_value, unmarkdown=unmarkdown,
-                       first_sentence=first_sentence, language_name=language_name, prose=md_prose,
-                       math_inline=md_math_inline, display_math=md_display_math, html=html_text)
+    env.filters.update(filters)
     return env
+
+
+@cache
+def _html_environment() -> jinja2.Environment:
+    """Templates that write HTML (``*.html.j2``): autoescaped, descriptions through inline_html."""
+    return _new_environment(autoescape=True, inline=inline_html, first_sentence=first_sentence,
+                            language_name=language_name)
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    """Templates that write Markdown: every value is escaped explicitly by these filters."""
+    return _new_environment(autoescape=False, plain=md_plain, inline=md_inline, attr=md_attr, fm=front_matter_value,
+                            unmarkdown=unmarkdown, first_sentence=first_sentence, language_name=language_name,
+                            prose=md_prose, math_inline=md_math_inline, display_math=md_display_math, html=html_text)
 
 
 @dataclass(frozen=True)
