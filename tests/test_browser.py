@@ -204,7 +204,8 @@ def _assert_counts(page, data, state, query="", lang="en"):
         for value, count in shown.items():
             assert count == expected[key].get(value, 0), (key, value)
         assert set(expected[key]) <= set(shown), key  # every value that occurs is offered
-    assert page.locator("li.aigc-result").count() == min(expected_total, 50)
+    assert page.locator("li.aigc-result:not(.aigc-result--none)").count() == min(expected_total, 50)
+    assert page.locator("li.aigc-result--none").count() == (expected_total == 0)
 
 
 def _catalog(built_site) -> dict:
@@ -232,6 +233,7 @@ def test_explore_counts_match_a_recount_and_the_url_round_trips(session, built_s
     query = parse_qs(urlsplit(page.url).query)
     assert query == {"type": ["paper,course"], "level": ["beginner"], "text": ["model"]}
     shown_before = _shown(page)
+    page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(shots / "explore-filtered.png"), full_page=True)
 
     again = session.open(urlsplit(page.url).path.lstrip("/") + "?" + urlsplit(page.url).query)
@@ -263,6 +265,10 @@ def test_unknown_values_in_the_url_are_ignored(session, built_site):
     page = session.open("explore/?type=nonsense,paper&level=")
     page.wait_for_selector("#aigc-explore[data-ready]")
     _assert_counts(page, entries, {"type": {"paper"}})
+    nothing = session.open("explore/?text=no-such-words-anywhere")
+    nothing.wait_for_selector("#aigc-explore[data-ready]")
+    _assert_counts(nothing, entries, {}, "no-such-words-anywhere")
+    assert nothing.inner_text("li.aigc-result--none") == "No entry matches these filters."
 
 
 def test_explore_without_javascript_points_to_the_hub_pages(browser, server):

@@ -198,7 +198,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "{n} of {total} entries": "共 {total} 条，符合 {n} 条",
         "Show more": "显示更多",
         "No entry matches these filters.": "没有符合这些条件的资源。",
-        "Topics": "概念",
         "Language": "语言",
         "Loading the catalog…": "正在加载资源目录……",
         "The catalog could not be loaded.": "资源目录加载失败。",
@@ -216,7 +215,7 @@ LANGUAGE_NAMES: dict[str, dict[str, str]] = {
 
 #: Keys of the strings the Explore page's script needs.
 EXPLORE_KEYS = ("Search titles and descriptions", "Search", "Clear all filters", "{n} of {total} entries",
-                "Show more", "No entry matches these filters.", "Type", "Modalities", "Topics", "Level",
+                "Show more", "No entry matches these filters.", "Type", "Modalities", "Concepts", "Level",
                 "Language", "Access", "Link check", "Loading the catalog…", "The catalog could not be loaded.",
                 "Filters", "free", "freemium", "paid", "status:ok", "status:redirected", "status:broken",
                 "status:blocked", "status:transient", "status:invalid", "status:excluded", "status:unchecked")

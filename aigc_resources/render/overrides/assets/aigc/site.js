@@ -115,7 +115,7 @@
   var FACETS = [
     { key: "type", field: "type", axis: "types", label: "Type" },
     { key: "modality", field: "modalities", axis: "modalities", label: "Modalities" },
-    { key: "topic", field: "topics", axis: "topics", label: "Topics" },
+    { key: "topic", field: "topics", axis: "topics", label: "Concepts" },
     { key: "level", field: "level", axis: "levels", label: "Level" },
     { key: "language", field: "languages", axis: null, label: "Language" },
     { key: "access", field: "access", axis: null, label: "Access" },
@@ -289,6 +289,7 @@
 
     function renderResults() {
       results.textContent = "";
+      if (!matching.length) results.append(element("li", "aigc-result aigc-result--none", t("No entry matches these filters.")));
       matching.slice(0, shown).forEach(function (entry) {
         var item = element("li", "aigc-result");
         var link = element("a", "aigc-result__title", lang === "zh" && entry.title_zh ? entry.title_zh : entry.title);
