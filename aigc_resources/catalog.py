@@ -4,6 +4,8 @@ Layout (DESIGN §2)::
 
     <catalog>/taxonomy.yaml
     <catalog>/resources/<type>/<id>.yaml
+    <catalog>/concepts/<topic>.yaml      (see aigc_resources.learning)
+    <catalog>/paths/<id>.yaml
 
 :func:`load_catalog` never stops at the first bad file: it reads every file, validates every
 entry, runs the cross-entry rules and returns a :class:`ValidationReport` holding the valid
@@ -22,8 +24,9 @@ from pathlib import Path
 
 from .diagnostics import Diagnostic, Severity, make, sort_key
 from .errors import CatalogNotFound
+from .learning import load_concepts, load_paths
 from .rules import EntryRef, check_cross, check_entry, check_taxonomy
-from .schema import Resource, Taxonomy
+from .schema import Concept, LearningPath, Resource, Taxonomy
 from .validation import did_you_mean, validate_document
 from .yamlio import LoadedDocument, load_yaml
 
@@ -35,10 +38,9 @@ _FILE_STEM = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 #: Names Windows reserves for devices: a file so named cannot be checked out there.
 WINDOWS_RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
                               *(f"lpt{i}" for i in range(1, 10))})
-#: What may sit at the top of a catalog folder: the taxonomy, the entries, and the learning
-#: paths (read by their own loader). Anything else would be silently ignored, so it is reported.
 #: What a catalog folder may hold: the taxonomy, the entries, the coverage goals
-#: (``aigc-resources stats``), learning paths and concept pages.
+#: (``aigc-resources stats``), learning paths and concept pages (read by their own loader).
+#: Anything else would be silently ignored, so it is reported.
 CATALOG_LAYOUT = frozenset({"taxonomy.yaml", "resources", "coverage.yaml", "paths", "concepts"})
 
 
@@ -62,11 +64,14 @@ class Entry:
 
 @dataclass
 class Catalog:
-    """A loaded catalog: its taxonomy and its valid entries, sorted by id."""
+    """A loaded catalog: its taxonomy, its valid entries sorted by id, the concept explanations
+    by topic id and the learning paths in site order."""
 
     root: Path
     taxonomy: Taxonomy
     entries: list[Entry]
+    concepts: dict[str, Concept] = field(default_factory=dict)
+    paths: list[LearningPath] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.entries.sort(key=lambda e: e.id)
@@ -258,10 +263,18 @@ def load_catalog(root: Path | str, *, today: dt.date | None = None) -> Validatio
     diagnostics += cross
     failed_paths = {d.path for d in cross if d.severity is Severity.ERROR}
     entries = [e for e in entries if e.doc.path not in failed_paths]
-    catalog = Catalog(root, taxonomy, entries) if taxonomy is not None else None
+    entry_count = files - 1
+
+    concepts, concept_diagnostics, concept_files = load_concepts(
+        root, taxonomy, taxonomy_doc if taxonomy else None, display_path=display_path)
+    paths, path_diagnostics, path_files = load_paths(root, taxonomy, (ref.id for ref in refs), display_path=display_path)
+    diagnostics += concept_diagnostics + path_diagnostics
+    files += concept_files + path_files
+
+    catalog = Catalog(root, taxonomy, entries, concepts, paths) if taxonomy is not None else None
     if catalog is not None:
         from .stats import coverage_diagnostics  # the coverage goals of <root>/coverage.yaml
 
         diagnostics += coverage_diagnostics(catalog)
     diagnostics.sort(key=sort_key)
-    return ValidationReport(catalog, diagnostics, files, files - 1, len(entries))
+    return ValidationReport(catalog, diagnostics, files, entry_count, len(entries))

@@ -94,10 +94,13 @@ def _print_report_errors(catalog_dir: Path) -> None:
 
 def _build(project_root: Path, catalog_dir: Path, site_dir: Path | None) -> int:
     from .errors import BuildError
-    from .render.build import build_site
+    from .render.build import build_site, require_valid
+    from .render.extras import project_extras
 
     try:
-        result = build_site(project_root, catalog_dir, site_dir)
+        catalog, _ = require_valid(catalog_dir)
+        result = build_site(project_root, catalog_dir, site_dir, catalog=catalog,
+                            extras=project_extras(project_root, taxonomy=catalog.taxonomy))
     except BuildError as exc:
         if "catalog is invalid" in str(exc):
             _print_report_errors(catalog_dir)

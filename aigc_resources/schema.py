@@ -221,3 +221,74 @@ def taxonomy_fields(model: type[BaseModel]) -> dict[str, tuple[str, bool]]:
         if axis:
             found[name] = (str(axis), typing.get_origin(info.annotation) is list)
     return found
+
+
+#: Length limits of concept and learning-path texts, in characters.
+EXPLANATION_EN_LIMITS = (300, 3000)
+EXPLANATION_ZH_LIMITS = (100, 1500)
+WHY_EN_LIMITS = (20, 400)
+WHY_ZH_LIMITS = (8, 250)
+
+
+class Formula(_Strict):
+    """A key formula of a concept: display LaTeX, what it says, and where it comes from."""
+
+    latex: Annotated[str, StringConstraints(min_length=3, max_length=2000)] = Field(
+        description="LaTeX of the formula for display (KaTeX subset), without `$` or `\\[ \\]` delimiters; no blank lines.")
+    caption: Annotated[str, StringConstraints(min_length=20, max_length=600)] = Field(
+        description="What the formula says and what its symbols mean, in English; inline Markdown and `$...$` maths.")
+    caption_zh: Annotated[str, StringConstraints(min_length=8, max_length=400)] = Field(
+        description="The same in Chinese.")
+    source: Annotated[str, StringConstraints(min_length=5, max_length=300)] = Field(
+        description="Where the formula is from: the paper (authors, year) and, if it is there, the source article's section.")
+
+
+class Concept(_Strict):
+    """The explanation of one taxonomy topic, shown on its concept page (``catalog/concepts/<topic>.yaml``).
+
+    Texts are our own words: a few paragraphs (separated by blank lines) of inline Markdown with
+    ``$...$`` for inline maths.
+    """
+
+    id: Slug = Field(description="The topic id from the taxonomy's `topics`, equal to the file name.")
+    explanation: Annotated[str, StringConstraints(min_length=EXPLANATION_EN_LIMITS[0], max_length=EXPLANATION_EN_LIMITS[1])] = Field(
+        description="What the idea is and why it matters, in English: paragraphs of inline Markdown, `$...$` maths.")
+    explanation_zh: Annotated[str, StringConstraints(min_length=EXPLANATION_ZH_LIMITS[0], max_length=EXPLANATION_ZH_LIMITS[1])] = Field(
+        description="The same in Chinese.")
+    prerequisites: list[Slug] = Field(default_factory=list, description="Topics to learn first (topic ids).")
+    formulas: list[Formula] = Field(default_factory=list, description="Key formulas, most important first.")
+
+
+class PathStep(_Strict):
+    """One step of a learning path: an entry or a concept page, and why it comes at this point."""
+
+    entry: Slug | None = Field(None, description="Id of a catalog entry (give `entry` or `concept`, not both).")
+    concept: Slug | None = Field(None, description="Id of a topic whose concept page is the step.")
+    why: Annotated[str, StringConstraints(min_length=WHY_EN_LIMITS[0], max_length=WHY_EN_LIMITS[1])] = Field(
+        description="Why this step comes next, in English, our own words; inline Markdown.")
+    why_zh: Annotated[str, StringConstraints(min_length=WHY_ZH_LIMITS[0], max_length=WHY_ZH_LIMITS[1])] = Field(
+        description="The same in Chinese.")
+
+    @property
+    def target(self) -> tuple[str, str]:
+        """``("entry", id)`` or ``("concept", topic id)``; ``("", "")`` when neither is set."""
+        if self.entry:
+            return ("entry", self.entry)
+        if self.concept:
+            return ("concept", self.concept)
+        return ("", "")
+
+
+class LearningPath(_Strict):
+    """An ordered route through entries and concept pages (``catalog/paths/<id>.yaml``)."""
+
+    id: Slug = Field(description="Slug, equal to the file name without `.yaml`.")
+    title: Title = Field(description="Name of the path in English.")
+    title_zh: Title = Field(description="Name of the path in Chinese.")
+    summary: Annotated[str, StringConstraints(min_length=40, max_length=500)] = Field(
+        description="Who the path is for and where it leads, in English.")
+    summary_zh: Annotated[str, StringConstraints(min_length=15, max_length=300)] = Field(
+        description="The same in Chinese.")
+    level: Slug = Field(description="The level the path starts at, from the taxonomy's `levels`.")
+    order: int = Field(100, ge=0, le=1000, description="Position among the paths on the site (smaller first).")
+    steps: list[PathStep] = Field(min_length=3, max_length=40, description="The steps, in order.")

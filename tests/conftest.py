@@ -114,3 +114,19 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., object]:
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory):
+    """The fixture site of ``tests/site_fixture.py`` built once per session in both languages:
+    ``(catalog, BuildResult)``; ``result.site_dir`` holds ``index.html`` and ``zh/index.html``."""
+    from aigc_resources.render.build import build_site
+
+    from .site_fixture import fake_extras, load_site_catalog, write_site_catalog
+
+    tmp = tmp_path_factory.mktemp("site")
+    root = write_site_catalog(tmp / "catalog")
+    catalog = load_site_catalog(root)
+    result = build_site(PROJECT_ROOT, root, tmp / "site", catalog=catalog, docs_dir=tmp / "docs",
+                        extras=fake_extras(catalog))
+    return catalog, result

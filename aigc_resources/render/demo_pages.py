@@ -231,3 +231,33 @@ def demo_page_assets(artifacts_root: Path) -> dict[str, Path]:
             if source.is_file():
                 assets[f"{PAGES_DIR}/{demo.name}/{fig.file}"] = source
     return assets
+
+
+def site_demo_parts(artifacts_root: Path, taxonomy: Any = None) -> tuple[
+        dict[str, list[Any]], Any, list[tuple[str, str, list[str]]]]:
+    """The demos as the site takes them (:class:`~aigc_resources.render.extras.SiteExtras`):
+
+    * ``{topic id: [DemoRef, ...]}`` for the concept pages' demo links;
+    * a function ``lang -> {path: Markdown text or figure bytes}``: the pages of
+      :func:`render_demo_pages` (topics linked to the concept pages ``topics/<id>.md`` when
+      ``taxonomy`` is given) and the figures of :func:`demo_page_assets`;
+    * the navigation section ``[("Demos", "演示", [page paths])]``.
+    """
+    from .extras import DemoRef
+
+    demos = all_demos()
+    refs: dict[str, list[Any]] = {}
+    for demo in demos:
+        for topic in demo.topics:
+            refs.setdefault(topic, []).append(DemoRef(f"{PAGES_DIR}/{demo.name}.md", demo.title, demo.title_zh))
+
+    def pages(lang: str) -> dict[str, str | bytes]:
+        topic_pages = None
+        if taxonomy is not None:
+            topic_pages = {t.id: (t.name_zh if lang == "zh" else t.name, f"topics/{t.id}.md") for t in taxonomy.topics}
+        out: dict[str, str | bytes] = dict(render_demo_pages(lang, artifacts_root, topic_pages))
+        out.update({path: source.read_bytes() for path, source in demo_page_assets(artifacts_root).items()})
+        return out
+
+    nav = [("Demos", "演示", [f"{PAGES_DIR}/index.md"] + [f"{PAGES_DIR}/{demo.name}.md" for demo in demos])]
+    return refs, pages, nav

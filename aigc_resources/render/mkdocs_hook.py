@@ -1,6 +1,7 @@
 """Optional MkDocs hook: regenerate the catalog pages on every ``mkdocs build`` / ``mkdocs serve``.
 
-With it, plain ``mkdocs serve`` (or ``aigc-resources serve --live``) picks up edits under
+With it, plain ``mkdocs serve`` (or ``aigc-resources serve --live``; ``mkdocs serve -f
+mkdocs.zh.yml`` for the Chinese site) picks up edits under
 ``catalog/`` live: ``watch:`` in mkdocs.yml triggers a rebuild, ``on_config`` recomputes the
 navigation and ``on_pre_build`` rewrites the changed pages (write-if-changed). ``aigc-resources
 build`` does not use the hook; it renders first and builds with ``hooks: []``. Engines that
@@ -14,11 +15,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from aigc_resources.catalog import Catalog
 from aigc_resources.render.build import generate, require_valid
+from aigc_resources.render.extras import project_extras
 from aigc_resources.render.site import site_nav
 
-_state: dict[str, Catalog] = {}
+_state: dict[str, object] = {}
 
 
 def _catalog_dir(config) -> Path:
@@ -26,14 +27,19 @@ def _catalog_dir(config) -> Path:
     return Path(os.environ.get("AIGC_CATALOG", root / "catalog"))
 
 
+def _lang(config) -> str:
+    return "zh" if str(config.theme["language"]).startswith("zh") else "en"
+
+
 def on_config(config):
-    """Load and validate the catalog; set the navigation from the taxonomy."""
+    """Load and validate the catalog; set the navigation of the configured language."""
     catalog, _ = require_valid(_catalog_dir(config))
-    _state["catalog"] = catalog
-    config.nav = site_nav(catalog)
+    extras = project_extras(Path(config.config_file_path).resolve().parent, taxonomy=catalog.taxonomy)
+    _state.update(catalog=catalog, extras=extras)
+    config.nav = site_nav(catalog, lang=_lang(config), extras=extras)
     return config
 
 
 def on_pre_build(config):
-    """Write the generated pages into the docs folder before MkDocs reads it."""
-    generate(_state["catalog"], Path(config.docs_dir))
+    """Write the generated pages of the configured language before MkDocs reads the docs folder."""
+    generate(_state["catalog"], Path(config.docs_dir), lang=_lang(config), extras=_state["extras"])

@@ -19,7 +19,14 @@ import html
 import json
 import re
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
+from ..learning import INLINE_MATH, paragraphs
+
+# Parentheses are left alone: without `[` they make no link, and `\(` would start inline maths
+# (pymdownx.arithmatex's round syntax).
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#+!|~>-])")
+# `\(` and `\)` (not preceded by another backslash) mean a literal parenthesis in Markdown, and
+# inline maths to arithmatex: entry text is never maths, so they become plain parentheses.
+_ESCAPED_PAREN = re.compile(r"(?<!\\)((?:\\\\)*)\\([()])")
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
 _LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)(?:\s+\"[^\"]*\")?\)")
 _CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
@@ -36,6 +43,13 @@ def md_plain(text: object) -> str:
     """Escape ``text`` so Markdown renders it literally (no HTML, no emphasis, no links)."""
     escaped = html.escape(str(text), quote=False)
     return _MD_SPECIAL.sub(r"\\\1", escaped)
+
+
+def html_text(text: object) -> str:
+    """Escape ``text`` for a raw HTML block (``<p class=...>``), where Markdown is not processed:
+    HTML escaping only (Markdown backslash escapes would show), braces made inert."""
+    escaped = html.escape(normalize_space(text), quote=False)
+    return escaped.replace("{", "&#123;").replace("}", "&#125;")
 
 
 def md_attr(text: object) -> str:
@@ -77,7 +91,7 @@ def md_inline(text: object) -> str:
 
 
 def _inline_outside_code(text: str) -> str:
-    text = html.escape(text, quote=False)
+    text = _ESCAPED_PAREN.sub(r"\1\2", html.escape(text, quote=False))
 
     def link(match: re.Match[str]) -> str:
         label, target = match.group(1), html.unescape(match.group(2))
@@ -103,3 +117,38 @@ def first_sentence(text: str, limit: int = 160) -> str:
     if len(sentence) > limit:
         sentence = sentence[: limit - 1].rstrip() + "…"
     return sentence
+
+
+def md_math_inline(text: object) -> str:
+    """Inline Markdown with ``$...$`` maths (concept pages, paths): each maths span becomes
+    ``\\(...\\)``, which ``pymdownx.arithmatex`` keeps verbatim (HTML-escaped) for KaTeX; the
+    text between spans goes through :func:`md_inline`, and ``\\$`` shows a dollar sign."""
+    source = normalize_space(text)
+    out: list[str] = []
+    position = 0
+    for match in INLINE_MATH.finditer(source):
+        out.append(_inline_segment(source[position:match.start()]))
+        out.append("\\(" + match.group(1) + "\\)")
+        position = match.end()
+    out.append(_inline_segment(source[position:]))
+    return "".join(out).strip()
+
+
+def _inline_segment(segment: str) -> str:
+    """:func:`md_inline` of the text between two maths spans, keeping the spaces at its edges."""
+    if not segment.strip():
+        return segment
+    lead = " " if segment[0].isspace() else ""
+    trail = " " if segment[-1].isspace() else ""
+    return lead + md_inline(segment.replace("\\$", "$")) + trail
+
+
+def md_prose(text: object) -> str:
+    """Paragraphs (split at blank lines) of inline Markdown with maths, see :func:`md_math_inline`."""
+    return "\n\n".join(md_math_inline(part) for part in paragraphs(str(text)))
+
+
+def md_display_math(latex: object) -> str:
+    """A display formula as an arithmatex block (``\\[`` ... ``\\]`` on lines of their own)."""
+    body = "\n".join(line.rstrip() for line in str(latex).strip().splitlines() if line.strip())
+    return f"\\[\n{body}\n\\]"

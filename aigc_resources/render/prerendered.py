@@ -1,0 +1,115 @@
+"""MkDocs hook: the parts of pages the renderer wrote as HTML skip Python-Markdown.
+
+A generated page may end with a line ``<!-- aigc:html -->`` followed by HTML (:data:`MARKER`):
+the entry lists of hub and concept pages, and the whole body of entry pages. Python-Markdown
+would pass that HTML through unchanged, but parsing it costs milliseconds per page and grows
+with the length of the lists, so at thousands of entries it was most of a build. This hook
+converts only the Markdown before the marker and appends the HTML after it, adding the HTML's
+``<h2 id>``/``<h3 id>`` headings to the page's table of contents. A page that is all HTML (an
+entry page) does not create a Markdown converter at all. The output is the same with or
+without the hook (engines that ignore hooks, such as Zensical, render the pages correctly,
+only slower).
+
+For the entry pages, blocks of the page template that are the same on every entry page are
+rendered once per build (:func:`render_once`, used by ``overrides/aigc-entry.html``).
+
+Links in the HTML part are final relative URLs (MkDocs neither rewrites nor checks them);
+``tests/test_site.py`` checks every link of the built site instead.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import types
+
+#: The line that separates a page's Markdown from its pre-rendered HTML.
+MARKER = "<!-- aigc:html -->"
+
+_HEADING = re.compile(r'<h([23]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
+_TAG = re.compile(r"<[^>]+>")
+_HEADERLINK = re.compile(r'<a class="headerlink".*?</a>', re.S)
+
+#: Blocks of entry pages rendered once per build, by (block name, URL depth).
+_ONCE: dict[tuple[str, int], str] = {}
+
+
+def split(markdown: str) -> tuple[str, str | None]:
+    """``(markdown part, HTML part or None)`` of a page's source."""
+    head, found, tail = markdown.partition(MARKER)
+    return (head, tail) if found else (markdown, None)
+
+
+def toc_tokens(content: str) -> list[dict]:
+    """Heading tokens of ``content`` in the shape of Python-Markdown's ``toc_tokens``."""
+    tokens: list[dict] = []
+    for level, anchor, inner in _HEADING.findall(content):
+        inner = _HEADERLINK.sub("", inner)
+        name = html.unescape(_TAG.sub("", inner)).strip()
+        token = {"level": int(level), "id": anchor, "name": name, "html": inner, "data-toc-label": "", "children": []}
+        if token["level"] == 3 and tokens:
+            tokens[-1]["children"].append(token)
+        else:
+            tokens.append(token)
+    return tokens
+
+
+def render_once(name: str, page, caller) -> str:
+    """The output of ``caller()`` (a template block), rendered once per build and URL depth.
+
+    For blocks that depend on the page only through its depth (relative links to assets):
+    styles, scripts, tabs, footer, the configuration script, the top-level navigation. Entry
+    pages all live at ``resources/<id>/``, so each such block is rendered once per language.
+    """
+    key = (name, page.url.count("/"))
+    if key not in _ONCE:
+        _ONCE[key] = caller()
+    return _ONCE[key]
+
+
+def _render_without_markdown(page, config, files) -> None:
+    """Stands in for ``Page.render`` (MkDocs 1.6) on a page whose source is all HTML:
+    ``Page.render`` builds a ``markdown.Markdown`` with every extension for each page, which
+    costs milliseconds even for empty input."""
+    from mkdocs.structure.toc import get_toc
+
+    page.content = ""
+    page.toc = get_toc([])
+    page.present_anchor_ids = set()
+
+
+def on_pre_build(config):
+    """Forget the template blocks of the previous build (tests build several sites in one process)."""
+    _ONCE.clear()
+
+
+def on_env(env, config, files):
+    """Make :func:`render_once` available to the templates."""
+    env.globals["aigc_render_once"] = render_once
+    return env
+
+
+def on_page_markdown(markdown, page, config, files):
+    """Keep the HTML part aside; give Markdown only what comes before the marker."""
+    head, tail = split(markdown)
+    if tail is None:
+        return markdown
+    page.aigc_html = tail
+    if not head.strip():
+        page.render = types.MethodType(_render_without_markdown, page)
+    return head
+
+
+def on_page_content(html_content, page, config, files):
+    """Append the HTML part and add its headings to the table of contents."""
+    tail = getattr(page, "aigc_html", None)
+    if tail is None:
+        return html_content
+    from mkdocs.structure.toc import TableOfContents, get_toc
+
+    tokens = toc_tokens(tail)
+    page.toc = TableOfContents(list(page.toc) + list(get_toc(tokens)))
+    if page.present_anchor_ids is not None:
+        page.present_anchor_ids |= {token["id"] for token in tokens} | {
+            child["id"] for token in tokens for child in token["children"]}
+    return html_content + tail
