@@ -28,6 +28,7 @@ DEMO_MODULES: tuple[str, ...] = (
     "beam_search",
     "resume_seq2seq",
     "metrics",
+    "gan_2d",
 )
 
 DEMOS_DIR = Path(__file__).resolve().parent
