@@ -29,6 +29,7 @@ DEMO_MODULES: tuple[str, ...] = (
     "resume_seq2seq",
     "metrics",
     "gan_2d",
+    "diffusion_2d",
 )
 
 DEMOS_DIR = Path(__file__).resolve().parent
