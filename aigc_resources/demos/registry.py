@@ -30,6 +30,7 @@ DEMO_MODULES: tuple[str, ...] = (
     "metrics",
     "gan_2d",
     "diffusion_2d",
+    "vae_digits",
 )
 
 DEMOS_DIR = Path(__file__).resolve().parent
