@@ -31,6 +31,7 @@ DEMO_MODULES: tuple[str, ...] = (
     "gan_2d",
     "diffusion_2d",
     "vae_digits",
+    "diffusion_digits",
 )
 
 DEMOS_DIR = Path(__file__).resolve().parent
