@@ -32,6 +32,7 @@ DEMO_MODULES: tuple[str, ...] = (
     "diffusion_2d",
     "vae_digits",
     "diffusion_digits",
+    "gmm_em",
 )
 
 DEMOS_DIR = Path(__file__).resolve().parent
