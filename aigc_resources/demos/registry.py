@@ -33,6 +33,7 @@ DEMO_MODULES: tuple[str, ...] = (
     "vae_digits",
     "diffusion_digits",
     "gmm_em",
+    "hmm",
 )
 
 DEMOS_DIR = Path(__file__).resolve().parent
