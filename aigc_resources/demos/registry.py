@@ -34,6 +34,7 @@ DEMO_MODULES: tuple[str, ...] = (
     "diffusion_digits",
     "gmm_em",
     "hmm",
+    "bayes",
 )
 
 DEMOS_DIR = Path(__file__).resolve().parent
