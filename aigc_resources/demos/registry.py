@@ -35,6 +35,7 @@ DEMO_MODULES: tuple[str, ...] = (
     "gmm_em",
     "hmm",
     "bayes",
+    "multitask",
 )
 
 DEMOS_DIR = Path(__file__).resolve().parent
