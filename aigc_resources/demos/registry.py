@@ -36,6 +36,7 @@ DEMO_MODULES: tuple[str, ...] = (
     "hmm",
     "bayes",
     "multitask",
+    "reptile_sine",
 )
 
 DEMOS_DIR = Path(__file__).resolve().parent
