@@ -11,7 +11,7 @@ EXTRAS ?= dev,demos
 export NO_MKDOCS_2_WARNING := 1
 export DISABLE_MKDOCS_2_WARNING := true
 
-.PHONY: serve build test validate install clean help
+.PHONY: serve build test validate install clean help demos
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -38,6 +38,10 @@ serve: install ## Validate, build and serve the site at http://127.0.0.1:8000
 
 test: install ## Run the whole test suite
 	$(BIN)/python -m pytest
+
+demos: install ## Re-run every demo in full (seed 0) and refresh its committed run in docs/demos/
+	for name in $$($(BIN)/aigc-resources demo list | cut -d' ' -f1); do \
+	  $(BIN)/aigc-resources demo run $$name --seed 0 --out docs/demos/$$name || exit 1; done
 
 clean: ## Remove the built site and generated pages
 	rm -rf site docs/_generated

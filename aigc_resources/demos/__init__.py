@@ -46,6 +46,22 @@ committed artifacts and the module source into one Markdown page per demo and an
 English or Chinese; its docstring gives the path contract for the images.
 
 **Timing** lives in ``bench/demos.py`` (CPU-seconds and wall seconds per demo), never in tests.
+The runner uses one torch thread: these models are tiny and a second thread only adds
+synchronisation cost (and would change the order of floating-point sums).
+
+Checklist for a new demo
+------------------------
+1. Write ``aigc_resources/demos/<name>.py`` as above; append ``"<name>"`` to ``DEMO_MODULES``.
+2. ``aigc-resources demo run <name> --fast`` then without ``--fast``; calibrate the thresholds
+   over a few seeds and write the measured values in each ``Threshold.why`` / ``why_zh``.
+3. ``aigc-resources demo run <name> --out docs/demos/<name>`` (or ``make demos``) and commit it.
+4. Add ``tests/test_demo_<name>.py`` with the reference checks (a module that needs torch
+   starts with ``torch = pytest.importorskip("torch")``; ``tests/conftest.py`` turns that skip
+   into an error under ``AIGC_REQUIRE_TORCH=1``). The shared tests then cover the rest by
+   themselves: ``tests/test_demo_runs.py`` (fast thresholds, determinism, the full run's
+   thresholds, the committed run not stale), ``tests/test_demo_artifacts.py`` (the committed
+   run is complete and passing, PNGs < 200 KB) and ``tests/test_demo_pages.py`` (the pages).
+5. Time it with ``python bench/demos.py --only <name>`` (target: <= 60 CPU-seconds).
 """
 
 from __future__ import annotations
