@@ -199,7 +199,11 @@ def initial_mixture(X: np.ndarray, K: int, rng: np.random.Generator) -> Mixture:
 def sample_mixture(mixture: Mixture, n: int, rng: np.random.Generator) -> np.ndarray:
     """Ancestral sampling: k ~ Categorical(π), then x ~ N(μ_k, Σ_k). Shape (n, D)."""
     which = rng.choice(len(mixture.weights), size=n, p=mixture.weights)
-    return np.stack([rng.multivariate_normal(mixture.means[k], mixture.covariances[k]) for k in which])
+    points = np.empty((n, mixture.means.shape[1]))
+    for k in range(len(mixture.weights)):  # all draws of one component at once, in the order of ``which``
+        rows = which == k
+        points[rows] = rng.multivariate_normal(mixture.means[k], mixture.covariances[k], int(rows.sum()))
+    return points
 
 
 def sklearn_reference(X: np.ndarray, start: Mixture, config: Config) -> tuple[Mixture, float, int]:
