@@ -107,7 +107,8 @@ THRESHOLDS = (
               "也不超过在所有任务上联合训练的网络的一半（测得 0.24-0.33）"),
 )
 FAST_THRESHOLDS = (
-    Threshold("reptile_vs_random", "<=", 0.8, "200 meta-iterations already help: see the page", "200 次元迭代已有帮助：见页面"),
+    Threshold("reptile_vs_random", "<=", 0.8, "200 meta-iterations already help: 0.50-0.59 measured on seeds 0-2",
+              "200 次元迭代已有帮助：种子 0-2 测得 0.50-0.59"),
 )
 
 
