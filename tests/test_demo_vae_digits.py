@@ -58,6 +58,7 @@ def test_image_grid_places_images_row_by_row_with_gaps() -> None:
     assert grid.shape == (2 * 9 - 1, 3 * 9 - 1)
     assert grid[0, 0] == 1 and grid[0, 9] == 2 and grid[9, 0] == 4 and grid[9, 18] == 0  # 6th slot blank
     assert grid[8, :].max() == 0 and grid[:, 8].max() == 0  # the gaps
+    assert image_grid(images, 2, 3, fill=0.5)[8, 0] == 0.5
 
 
 def test_digit_scorer_rates_real_digits_high_and_one_class_low() -> None:

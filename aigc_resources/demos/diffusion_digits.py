@@ -167,8 +167,8 @@ def run(config: Config, out_dir: Path) -> dict[str, float | int | str]:
 
 
 def _plot_chain(path: Path, columns: list[torch.Tensor], steps: tuple[int, ...], title: str) -> None:
-    """One column per step t, eight digits per column (model space shown as [0, 1] intensities)."""
-    with figure(path, (1.1 * len(steps) + 0.4, 6.0), ncols=len(steps)) as (fig, axes):
-        for ax, images, t in zip(axes, columns, steps):
-            show_grid(ax, to_pixels(images), 8, 1, f"t = {t}")
-        fig.suptitle(title, fontsize=10)
+    """One row per step t, the same eight digits in every row (model space shown as [0, 1] intensities)."""
+    images = np.concatenate([to_pixels(images) for images in columns])
+    with figure(path, (4.2, 0.55 * len(steps) + 0.6)) as (fig, ax):
+        show_grid(ax, images, len(steps), 8, title)
+        ax.set_yticks([9 * row + 3.5 for row in range(len(steps))], [f"t = {t}" for t in steps], fontsize=8)

@@ -66,14 +66,14 @@ class DigitScorer:
         return self._logits(images).argmax(1)
 
 
-def image_grid(images: np.ndarray, rows: int, cols: int, pad: int = 1) -> np.ndarray:
+def image_grid(images: np.ndarray, rows: int, cols: int, pad: int = 1, fill: float = 0.0) -> np.ndarray:
     """Tile images (rows * cols, 64) into one (rows * (8 + pad) - pad, cols * (8 + pad) - pad) array.
 
-    Gaps and missing images (fewer than rows * cols) are 0, white in the ``gray_r`` colour map
-    the figures use (0 = white paper, 1 = black ink).
+    Gaps and missing images (fewer than rows * cols) hold ``fill``; in the ``gray_r`` colour map
+    the figures use, 0 is white paper and 1 black ink.
     """
     side = 8 + pad
-    canvas = np.zeros((rows * side - pad, cols * side - pad), dtype=np.float32)
+    canvas = np.full((rows * side - pad, cols * side - pad), fill, dtype=np.float32)
     for k, image in enumerate(np.asarray(images)[: rows * cols]):
         r, c = divmod(k, cols)
         canvas[r * side: r * side + 8, c * side: c * side + 8] = image.reshape(8, 8)
@@ -81,8 +81,8 @@ def image_grid(images: np.ndarray, rows: int, cols: int, pad: int = 1) -> np.nda
 
 
 def show_grid(ax: object, images: np.ndarray, rows: int, cols: int, title: str = "") -> None:
-    """Draw :func:`image_grid` on a matplotlib axis (black ink on white, no ticks)."""
-    ax.imshow(image_grid(images, rows, cols), cmap="gray_r", vmin=0.0, vmax=1.0, interpolation="nearest")
+    """Draw :func:`image_grid` on a matplotlib axis (black ink on white, light grey gaps, no ticks)."""
+    ax.imshow(image_grid(images, rows, cols, fill=0.25), cmap="gray_r", vmin=0.0, vmax=1.0, interpolation="nearest")
     ax.set_xticks([])
     ax.set_yticks([])
     if title:
