@@ -371,7 +371,7 @@ def run(config: Config, out_dir: Path) -> dict[str, float | int | str]:
 def _plain_panels(axes: np.ndarray, panels: list[tuple[str, np.ndarray]], ring: Ring) -> None:
     limit = ring.radius + 1.5
     for ax, (title, points) in zip(axes, panels):
-        ax.scatter(points[:, 0], points[:, 1], s=2, c="tab:blue", alpha=0.5)
+        ax.scatter(points[:, 0], points[:, 1], s=1.5, c="tab:blue", linewidths=0)
         ax.set_xlim(-limit, limit)
         ax.set_ylim(-limit, limit)
         ax.set_aspect("equal")

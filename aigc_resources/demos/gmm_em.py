@@ -267,7 +267,7 @@ def run(config: Config, out_dir: Path) -> dict[str, float | int | str]:
         ax.legend(fontsize=8)
     with figure(out_dir / "samples.png", (7.0, 3.3), ncols=2, sharex=True, sharey=True) as (fig, axes):
         for ax, points, title in ((axes[0], X, "data"), (axes[1], new_points, "sampled from the fitted GMM")):
-            ax.scatter(points[:, 0], points[:, 1], s=3, alpha=0.6)
+            ax.scatter(points[:, 0], points[:, 1], s=2, linewidths=0)
             ax.set_title(title, fontsize=9)
             ax.set_aspect("equal")
     return metrics
@@ -276,13 +276,16 @@ def run(config: Config, out_dir: Path) -> dict[str, float | int | str]:
 def _draw_mixture(ax: object, X: np.ndarray, mixture: Mixture, title: str) -> None:
     gamma, _ = e_step(X, mixture)
     colours = np.array(["tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple"])
-    ax.scatter(X[:, 0], X[:, 1], s=2, c=colours[gamma.argmax(1) % len(colours)], alpha=0.5)
+    ax.scatter(X[:, 0], X[:, 1], s=1.5, c=colours[gamma.argmax(1) % len(colours)], linewidths=0)
     angle = np.linspace(0, 2 * np.pi, 100)
     circle = np.stack([np.cos(angle), np.sin(angle)])
     for k, (mean, covariance) in enumerate(zip(mixture.means, mixture.covariances)):
         ellipse = mean[:, None] + 2 * np.linalg.cholesky(covariance) @ circle  # the 2σ contour
         ax.plot(ellipse[0], ellipse[1], color=colours[k % len(colours)], linewidth=1.5)
         ax.plot(*mean, "k+", markersize=8)
+    low, high = X.min(axis=0) - 0.5, X.max(axis=0) + 0.5  # the same window in every panel
+    ax.set_xlim(low[0], high[0])
+    ax.set_ylim(low[1], high[1])
     ax.set_title(title, fontsize=9)
     ax.set_xticks([])
     ax.set_yticks([])

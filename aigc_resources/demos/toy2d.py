@@ -71,8 +71,9 @@ def scatter_panels(axes: np.ndarray, real: np.ndarray, panels: list[tuple[str, n
     """Draw real points (grey) and each panel's generated points (colour) on a row of matplotlib axes."""
     limit = ring.radius + 1.0
     for ax, (title, points) in zip(np.atleast_1d(axes), panels):
-        ax.scatter(real[:, 0], real[:, 1], s=2, c="0.75", label="data")
-        ax.scatter(points[:, 0], points[:, 1], s=2, c="tab:blue", alpha=0.6, label="generated")
+        # small opaque markers: semi-transparent ones multiply the colours and the PNG size
+        ax.scatter(real[:, 0], real[:, 1], s=1.5, c="0.75", linewidths=0, label="data")
+        ax.scatter(points[:, 0], points[:, 1], s=1.5, c="tab:blue", linewidths=0, label="generated")
         ax.scatter(*ring.centres().T, marker="x", c="tab:red", s=25, label="centres")
         ax.set_xlim(-limit, limit)
         ax.set_ylim(-limit, limit)
