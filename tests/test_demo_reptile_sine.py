@@ -59,22 +59,15 @@ def test_tasks_lie_in_the_benchmark_ranges() -> None:
     assert x.shape == y.shape == (10, 1) and float(x.abs().max()) <= 5
 
 
-def test_one_meta_iteration_with_epsilon_one_lands_on_the_adapted_weights() -> None:
-    """ε = 1 (first iteration, no annealing yet) makes θ ← θ + (W - θ) = W: plain SGD on the first task."""
-    config = dataclasses.replace(Config(), meta_iterations=1, outer_step=1.0, inner_steps=3, hidden=8, log_every=1)
-    theta, _ = reptile(config, torch.Generator().manual_seed(3), np.random.default_rng(3), validation=VALIDATION)
-    start = init_params(8, torch.Generator().manual_seed(3))
-    rng = np.random.default_rng(3)
+@pytest.mark.parametrize(("epsilon", "inner_steps", "seed"), [(1.0, 3, 3), (0.5, 2, 4)])
+def test_one_meta_iteration_moves_theta_by_epsilon_towards_the_adapted_weights(
+        epsilon: float, inner_steps: int, seed: int) -> None:
+    """θ ← θ + ε (W - θ) on the first iteration (no annealing yet); ε = 1 lands on W, plain SGD on the task."""
+    config = dataclasses.replace(Config(), meta_iterations=1, outer_step=epsilon, inner_steps=inner_steps, hidden=8,
+                                 log_every=1)
+    theta, _ = reptile(config, torch.Generator().manual_seed(seed), np.random.default_rng(seed), validation=VALIDATION)
+    start = init_params(8, torch.Generator().manual_seed(seed))
+    rng = np.random.default_rng(seed)
     x, y = task_points(random_task(rng), config.shots, rng)
-    expected = adapt(start, x, y, 3, config.inner_lr)[-1]
-    assert all(torch.allclose(a, b, atol=1e-6) for a, b in zip(theta, expected))
-
-
-def test_half_step_moves_theta_halfway() -> None:
-    config = dataclasses.replace(Config(), meta_iterations=1, outer_step=0.5, inner_steps=2, hidden=8, log_every=1)
-    theta, _ = reptile(config, torch.Generator().manual_seed(4), np.random.default_rng(4), validation=VALIDATION)
-    start = init_params(8, torch.Generator().manual_seed(4))
-    rng = np.random.default_rng(4)
-    x, y = task_points(random_task(rng), config.shots, rng)
-    W = adapt(start, x, y, 2, config.inner_lr)[-1]
-    assert all(torch.allclose(t, s + 0.5 * (w - s), atol=1e-6) for t, s, w in zip(theta, start, W))
+    W = adapt(start, x, y, inner_steps, config.inner_lr)[-1]
+    assert all(torch.allclose(t, s + epsilon * (w - s), atol=1e-6) for t, s, w in zip(theta, start, W))

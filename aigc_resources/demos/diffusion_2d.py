@@ -355,29 +355,22 @@ def run(config: Config, out_dir: Path) -> dict[str, float | int | str]:
         for t in forward_steps[1:]:
             x_t = q_sample(x_0, torch.full((len(x_0),), t - 1), eps, schedule)
             panels.append((f"t = {t}, ᾱ_t = {float(schedule.alpha_bar[t - 1]):.3f}", x_t.numpy()))
-        _plain_panels(axes, panels, ring)
+        scatter_panels(axes, None, panels, ring, margin=1.5)
     with figure(out_dir / "reverse.png", (2.4 * len(keep), 2.7), ncols=len(keep)) as (fig, axes):
         scatter_panels(axes, real, [(f"t = {t}" + (" (noise)" if t == config.T else ""), states[t].numpy())
                                     for t in keep], ring)
         axes[-1].set_title(f"t = 0: {quality.modes_covered}/8 modes, HQ {quality.hq_share:.2f}", fontsize=9)
-    window = max(1, config.steps // 40)
-    with figure(out_dir / "loss.png", (5.5, 3.2)) as (fig, ax):
-        ax.plot(np.arange(window, len(losses) + 1), np.convolve(losses, np.ones(window) / window, "valid"))
-        ax.set_xlabel("step")
-        ax.set_ylabel(f"L_simple (moving mean of {window})")
+    plot_loss(out_dir / "loss.png", losses)
     return metrics
 
 
-def _plain_panels(axes: np.ndarray, panels: list[tuple[str, np.ndarray]], ring: Ring) -> None:
-    limit = ring.radius + 1.5
-    for ax, (title, points) in zip(axes, panels):
-        ax.scatter(points[:, 0], points[:, 1], s=1.5, c="tab:blue", linewidths=0)
-        ax.set_xlim(-limit, limit)
-        ax.set_ylim(-limit, limit)
-        ax.set_aspect("equal")
-        ax.set_xticks([])
-        ax.set_yticks([])
-        ax.set_title(title, fontsize=9)
+def plot_loss(path: Path, losses: list[float]) -> None:
+    """The training loss L_simple as a moving mean over 1/40 of the steps (single steps are very noisy)."""
+    window = max(1, len(losses) // 40)
+    with figure(path, (5.5, 3.2)) as (fig, ax):
+        ax.plot(np.arange(window, len(losses) + 1), np.convolve(losses, np.ones(window) / window, "valid"))
+        ax.set_xlabel("step")
+        ax.set_ylabel(f"L_simple (moving mean of {window})")
 
 
 def _plot_schedules(path: Path, T: int, chosen: str) -> None:

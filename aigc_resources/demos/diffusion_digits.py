@@ -30,7 +30,7 @@ import numpy as np
 import torch
 
 from .artifacts import figure
-from .diffusion_2d import EpsilonNet, make_schedule, q_sample, sample, train
+from .diffusion_2d import EpsilonNet, make_schedule, plot_loss, q_sample, sample, train
 from .digit_images import DigitScorer, load_split, show_grid
 from .spec import Artifact, Demo, Threshold
 
@@ -158,11 +158,7 @@ def run(config: Config, out_dir: Path) -> dict[str, float | int | str]:
     with figure(out_dir / "samples.png", (5.2, 5.6)) as (fig, ax):
         show_grid(ax, samples[:100], 10, 10, f"DDPM samples: IS {is_samples:.2f}, FID {fid_samples:.1f}\n"
                                              f"classifier labels, row by row: {''.join(map(str, labels[:10]))} ...")
-    window = max(1, config.steps // 40)
-    with figure(out_dir / "loss.png", (5.5, 3.2)) as (fig, ax):
-        ax.plot(np.arange(window, len(losses) + 1), np.convolve(losses, np.ones(window) / window, "valid"))
-        ax.set_xlabel("step")
-        ax.set_ylabel(f"L_simple (moving mean of {window})")
+    plot_loss(out_dir / "loss.png", losses)
     return metrics
 
 

@@ -67,14 +67,18 @@ def ring_quality(samples: np.ndarray, ring: Ring, min_count: int = 20, radius_in
     return RingQuality(int((counts >= min_count).sum()), float(good.mean()), tuple(int(c) for c in counts))
 
 
-def scatter_panels(axes: np.ndarray, real: np.ndarray, panels: list[tuple[str, np.ndarray]], ring: Ring) -> None:
-    """Draw real points (grey) and each panel's generated points (colour) on a row of matplotlib axes."""
-    limit = ring.radius + 1.0
+def scatter_panels(axes: np.ndarray, real: np.ndarray | None, panels: list[tuple[str, np.ndarray]], ring: Ring,
+                   margin: float = 1.0) -> None:
+    """Draw each panel's points (blue) on a row of matplotlib axes, over the real points (grey) and
+    the centres (red) when ``real`` is given; every panel shows the square ±(radius + margin)."""
+    limit = ring.radius + margin
     for ax, (title, points) in zip(np.atleast_1d(axes), panels):
         # small opaque markers: semi-transparent ones multiply the colours and the PNG size
-        ax.scatter(real[:, 0], real[:, 1], s=1.5, c="0.75", linewidths=0, label="data")
+        if real is not None:
+            ax.scatter(real[:, 0], real[:, 1], s=1.5, c="0.75", linewidths=0, label="data")
         ax.scatter(points[:, 0], points[:, 1], s=1.5, c="tab:blue", linewidths=0, label="generated")
-        ax.scatter(*ring.centres().T, marker="x", c="tab:red", s=25, label="centres")
+        if real is not None:
+            ax.scatter(*ring.centres().T, marker="x", c="tab:red", s=25, label="centres")
         ax.set_xlim(-limit, limit)
         ax.set_ylim(-limit, limit)
         ax.set_aspect("equal")
