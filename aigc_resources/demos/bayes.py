@@ -63,7 +63,7 @@ DEMO = Demo(
         "逐次学习一枚硬币的正面概率：闭式后验与暴力网格计算一致，并检验 95 % 可信区间确实在 95 % 的重复实验中"
         "包含真实概率。"
     ),
-    topics=("bayesian-models", "probabilistic-models", "generative-models"),
+    topics=("bayesian-models",),
     formula=(
         r"\begin{gathered}"
         r"p(y \mid x) \propto p(y)\prod_{j=1}^{d} p(x_j \mid y),\qquad"

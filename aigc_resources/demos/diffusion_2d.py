@@ -69,7 +69,7 @@ DEMO = Demo(
         "这一过程来生成新点（Ho 等，2020）。数据和两项评分（覆盖的模式数、高质量点占比）都与 GAN 演示相同，"
         "因此两者可以并排比较。图中展示噪声调度、前向加噪过程和反向链上的样本。"
     ),
-    topics=("diffusion-models", "generative-models"),
+    topics=("diffusion-models",),
     formula=(
         r"\begin{gathered}"
         r"q(x_t \mid x_0) = \mathcal{N}\big(\sqrt{\bar\alpha_t}\,x_0,\ (1-\bar\alpha_t)\,I\big),\quad"

@@ -50,7 +50,7 @@ DEMO = Demo(
         "纯噪声变成新的数字。样本用评估指标演示中的分类器打分（Inception Score 与 FID），与 VAE 演示使用相同的"
         "指标，因而可以直接比较。图中展示前向加噪、反向链和一组生成样本。"
     ),
-    topics=("diffusion-models", "generative-models", "fid", "inception-score"),
+    topics=("diffusion-models", "fid", "inception-score"),
     formula=(
         r"\begin{gathered}"
         r"x_t = \sqrt{\bar\alpha_t}\,x_0 + \sqrt{1-\bar\alpha_t}\,\epsilon,\qquad"

@@ -59,7 +59,7 @@ DEMO = Demo(
         "这是检验模式坍塌的标准数据。用两个数衡量 2,000 个生成点：八个模式覆盖了几个，以及落在某个模式三个标准差"
         "以内的点占多少。散点图用同一组固定噪声展示生成器在不同训练步数时的输出。"
     ),
-    topics=("gan", "generative-models"),
+    topics=("gan",),
     formula=(
         r"\begin{gathered}"
         r"\min_G \max_D V(D,G) = \mathbb{E}_{x\sim p_{\text{data}}}\big[\log D(x)\big]"

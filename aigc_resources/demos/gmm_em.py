@@ -56,7 +56,7 @@ DEMO = Demo(
         "均值、协方差与权重。演示检查对数似然在每次迭代中都不下降，结果与从相同参数出发的 scikit-learn "
         "GaussianMixture 一致，最后从拟合好的模型中采样新的数据点。"
     ),
-    topics=("gmm", "generative-models", "probabilistic-models"),
+    topics=("gmm",),
     formula=(
         r"\begin{gathered}"
         r"p(x) = \sum_{k=1}^{K} \pi_k\,\mathcal{N}(x \mid \mu_k, \Sigma_k),\qquad"

@@ -63,7 +63,7 @@ DEMO = Demo(
         "从模型中采样的序列能还原其转移矩阵。随后同一个维特比算法运行在 jieba 自带的 BMES 标注 HMM 上，对每个"
         "测试句子都得到与 jieba 自己完全相同的路径，并与 jieba 基于词典的完整分词结果并列展示。"
     ),
-    topics=("hmm", "probabilistic-models", "generative-models", "tokenization"),
+    topics=("hmm", "tokenization"),
     formula=(
         r"\begin{gathered}"
         r"\alpha_t(j) = \Big[\sum_{i} \alpha_{t-1}(i)\,a_{ij}\Big]\,b_j(o_t),\qquad"

@@ -62,7 +62,7 @@ DEMO = Demo(
         "重构结果、由随机 z 解码出的新数字，以及二维隐空间的分布图。新数字用评估指标演示中的分类器打分"
         "（Inception Score 与 FID）。"
     ),
-    topics=("vae", "generative-models"),
+    topics=("vae", "fid", "inception-score"),
     formula=(
         r"\begin{gathered}"
         r"\log p_\theta(x) \ge \mathcal{L} = \mathbb{E}_{q_\phi(z\mid x)}\big[\log p_\theta(x\mid z)\big]"
