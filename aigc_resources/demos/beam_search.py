@@ -18,7 +18,7 @@ exist at any step nothing is ever pruned, so it is exactly exhaustive search.
 
 Summed log-probabilities favour short outputs (every extra token multiplies by a probability
 below 1). Length normalisation ranks the final hypotheses by log P(y) / L(y)^α instead, with
-L(y) the number of generated tokens including ``<eos>`` (d2l §10.8 eq. 10.8.4; α = 0.75).
+L(y) the number of generated tokens including ``<eos>`` (d2l §10.8; α = 0.75).
 Wu et al. (2016, GNMT) use ((5 + L)/6)^α; the idea is the same.
 
 What is left out: batching hypotheses across inputs, coverage penalties, diverse beam search,

@@ -18,8 +18,8 @@ Maximum likelihood gives probability zero to any n-gram not seen in training, so
 unseen letter pair makes a held-out name impossible (infinite negative log-likelihood).
 Two fixes are computed:
 
-- add-k smoothing (Laplace for k = 1): (C(h, w) + k) / (C(h) + k |V|) (J&M eq. 3.26);
-- interpolated Kneser-Ney (Kneser & Ney 1995; Chen & Goodman 1998, eq. 14; J&M eq. 3.38):
+- add-k smoothing (Laplace for k = 1): (C(h, w) + k) / (C(h) + k |V|) (J&M ch. 3);
+- interpolated Kneser-Ney (Kneser & Ney 1995; Chen & Goodman 1998; J&M ch. 3):
   subtract a discount d from every seen count and give the mass saved to a lower-order model
   built from *continuation counts*, N1+(• w) = how many different symbols precede w.
 
@@ -75,10 +75,11 @@ DEMO = Demo(
                  "n = 1 到 4 时留出集每个符号的负对数似然：上下文越长越好，直到计数变得稀疏；"
                  "Kneser-Ney 比 add-k 更善于利用稀疏计数。"),
         Artifact("next_letter.png",
-                 "P(next letter | 'an') under maximum likelihood, add-k and Kneser-Ney: smoothing moves a "
-                 "little probability to letters never seen after 'an'.",
-                 "在最大似然、add-k 与 Kneser-Ney 下的 P(下一个字母 | 'an')：平滑把少量概率分给"
-                 "训练中从未出现在 'an' 之后的字母。"),
+                 "P(next letter | 'an') under maximum likelihood, add-k and Kneser-Ney (log scale): where "
+                 "maximum likelihood has no bar (probability 0), smoothing moves a little probability to "
+                 "letters never seen after 'an'.",
+                 "在最大似然、add-k 与 Kneser-Ney 下的 P(下一个字母 | 'an')（对数坐标）：最大似然没有柱子的地方"
+                 "（概率为 0），平滑把少量概率分给训练中从未出现在 'an' 之后的字母。"),
     ),
     samples=(
         Artifact("samples.txt",
@@ -152,7 +153,7 @@ def split_names(seed: int, heldout: int) -> tuple[list[str], list[str]]:
 def pad(word: Sequence[str], n: int, pad_right: int = 1) -> list[str]:
     """``[<s>]*(n-1) + symbols + [</s>]*pad_right``: the sequence the model predicts, one symbol at a time.
 
-    We close a name with one ``</s>`` (J&M §3.1); ``nltk.lm`` closes it with n-1 of them, so its
+    We close a name with one ``</s>`` (J&M ch. 3); ``nltk.lm`` closes it with n-1 of them, so its
     checks pass ``pad_right=n-1``.
     """
     return [BOS] * (n - 1) + list(word) + [EOS] * pad_right
@@ -206,7 +207,7 @@ class NGramLM:
         return self.count[h][w] / total if total else 0.0
 
     def add_k(self, w: str, h: tuple[str, ...]) -> float:
-        """(C(h, w) + k) / (C(h) + k |V|) (J&M eq. 3.26; Laplace when k = 1)."""
+        """(C(h, w) + k) / (C(h) + k |V|) (J&M ch. 3; Laplace when k = 1)."""
         total, _ = self.count_totals.get(h, (0, 0))
         return (self.count[h][w] + self.k) / (total + self.k * len(self.vocab))
 
@@ -349,6 +350,8 @@ def _plot_next_letter(path: Path, models: dict[str, NGramLM], config: Config) ->
         for i, (smoothing, label) in enumerate((("mle", "MLE"), ("add_k", "add-k"), ("kneser_ney", "Kneser-Ney"))):
             ax.bar(x + (i - 1) * width, [models[smoothing].prob(w, h) for w in symbols], width, label=label)
         ax.set_xticks(x, [("end" if w == EOS else w) for w in symbols], fontsize=8)
-        ax.set_ylabel(f"P(w | '{config.context}')")
-        ax.legend()
+        ax.set_yscale("log")  # the smoothed mass on unseen letters is tiny: visible only on a log scale
+        ax.set_ylim(1e-6, 20)
+        ax.set_ylabel(f"P(w | '{config.context}') (log scale)")
+        ax.legend(ncols=3, loc="upper center", fontsize=8)
         ax.set_title(f"Next symbol after '{config.context}'")

@@ -28,8 +28,9 @@ from .spec import CheckResult, Demo, Threshold
 
 METRICS_FILE = "metrics.json"
 
-#: Libraries whose versions are recorded in metrics.json (a run is reproducible with these).
-RECORDED_VERSIONS = ("torch", "numpy", "scipy", "scikit-learn", "matplotlib")
+#: Libraries whose versions are recorded in metrics.json: a run is reproducible with these
+#: (the data of ``names``; the optional library values of the metrics demo).
+RECORDED_VERSIONS = ("torch", "numpy", "scipy", "scikit-learn", "matplotlib", "names", "sacrebleu", "rouge-score")
 
 #: torch intra-op threads during a run. The demo models are tiny: a second thread costs more in
 #: synchronisation than it saves (measured on a busy 2-core box: 20 LSTM batches took 0.37
