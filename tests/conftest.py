@@ -87,6 +87,21 @@ def pytest_configure(config: pytest.Config) -> None:
                 "install the demos extra: pip install -e '.[dev,demos]'")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _torch_on_one_thread() -> None:
+    """Tests train small models outside the runner too: use the runner's thread count for them.
+
+    On the shared 2-core machines two intra-op threads made a 1-second classifier training take
+    over a minute under load (synchronisation between the threads).
+    """
+    if _torch_error() is None:
+        import torch
+
+        from aigc_resources.demos.runner import TORCH_THREADS
+
+        torch.set_num_threads(TORCH_THREADS)
+
+
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., object]:
     """``demo_run(name, fast=False, seed=0)``: run a demo once per session and share the result.

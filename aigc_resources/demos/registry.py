@@ -28,6 +28,15 @@ DEMO_MODULES: tuple[str, ...] = (
     "beam_search",
     "resume_seq2seq",
     "metrics",
+    "gan_2d",
+    "diffusion_2d",
+    "vae_digits",
+    "diffusion_digits",
+    "gmm_em",
+    "hmm",
+    "bayes",
+    "multitask",
+    "reptile_sine",
 )
 
 DEMOS_DIR = Path(__file__).resolve().parent

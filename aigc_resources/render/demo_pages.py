@@ -15,6 +15,7 @@ from typing import Any
 
 from ..demos.registry import all_demos, source_path
 from ..demos.spec import Demo
+from .generative_compare import COMPARED_DEMOS, COMPARISON_PAGE, render_generative_comparison
 
 #: Folder of the demo pages, relative to the site's docs folder.
 PAGES_DIR = "demos"
@@ -52,6 +53,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "code": "The code",
         "code_text": "The whole module, read from `{path}` when this page was built.",
         "back": "All demos",
+        "compare": "Generative models side by side: GAN, VAE and diffusion on the same data and numbers.",
     },
     "zh": {
         "index_title": "演示",
@@ -80,6 +82,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "code": "代码",
         "code_text": "完整模块，在生成本页时从 `{path}` 读取。",
         "back": "全部演示",
+        "compare": "生成模型并排比较：GAN、VAE 与扩散模型在相同数据上用相同指标评估。",
     },
 }
 
@@ -174,6 +177,8 @@ def render_demo_page(demo: Demo, lang: str, artifacts_root: Path,
            f"## {t['formula']}", "", "$$", demo.formula, "$$", "",
            f"## {t['run']}", "", _run_block(demo.name), "", t["run_text"], ""]
     out += _results(demo, lang, folder, run) if run is not None else [t["no_run"], ""]
+    if demo.name in COMPARED_DEMOS:
+        out += ["", f"[{t['compare']}]({COMPARISON_PAGE})", ""]
     out += ["", f"## {t['code']}", "", t["code_text"].format(path=module_file), "",
             _fence(source, f'python title="{module_file}"'), "",
             f"[{t['back']}](index.md)", ""]
@@ -188,7 +193,8 @@ def render_demo_index(lang: str, demos: tuple[Demo, ...]) -> str:
     return "\n".join([f"# {t['index_title']}", "", t["index_intro"], "", t["install"], "",
                       _fence("pip install -e '.[demos]'\naigc-resources demo list\n"
                              "aigc-resources demo run ngram --out demo-runs/ngram", "bash"), "",
-                      f"| {t['col_demo']} | {t['col_topics']} |", "| --- | --- |", *rows, ""])
+                      f"| {t['col_demo']} | {t['col_topics']} |", "| --- | --- |", *rows, "",
+                      f"[{t['compare']}]({COMPARISON_PAGE})", ""])
 
 
 def render_demo_pages(lang: str, artifacts_root: Path,
@@ -199,7 +205,9 @@ def render_demo_pages(lang: str, artifacts_root: Path,
     the code and metric names are shared). ``artifacts_root`` is the folder of committed runs,
     normally ``docs/demos``, holding ``<name>/metrics.json``, ``<name>/*.png`` and the samples.
 
-    Paths returned: ``demos/index.md`` and ``demos/<name>.md`` for every registered demo.
+    Paths returned: ``demos/index.md``, ``demos/<name>.md`` for every registered demo, and
+    ``demos/generative-models.md``, the GAN / VAE / diffusion comparison
+    (:mod:`.generative_compare`), whose images follow the same contract.
 
     Image path contract: the page ``demos/<name>.md`` refers to its figures as
     ``<name>/<file>.png``, relative to itself, so the caller copies
@@ -219,6 +227,7 @@ def render_demo_pages(lang: str, artifacts_root: Path,
     pages = {f"{PAGES_DIR}/index.md": render_demo_index(lang, demos)}
     for demo in demos:
         pages[f"{PAGES_DIR}/{demo.name}.md"] = render_demo_page(demo, lang, artifacts_root, topic_pages)
+    pages[f"{PAGES_DIR}/{COMPARISON_PAGE}"] = render_generative_comparison(lang, artifacts_root)
     return pages
 
 
