@@ -91,8 +91,20 @@ def _rounded(value: Any) -> Any:
     return float(f"{value:.6g}")
 
 
+def _cpu() -> str:
+    """The machine and the CPU instruction set torch dispatches to (``x86_64 AVX2``): two
+    machines that differ here may round differently, so their runs are not compared bit for bit."""
+    try:
+        import torch
+
+        capability = torch.backends.cpu.get_cpu_capability()
+    except (ImportError, AttributeError):
+        capability = "no-torch"
+    return f"{platform.machine()} {capability}"
+
+
 def _versions() -> dict[str, str]:
-    found = {"python": platform.python_version()}
+    found = {"python": platform.python_version(), "cpu": _cpu()}
     for dist in RECORDED_VERSIONS:
         try:
             found[dist] = metadata.version(dist)
