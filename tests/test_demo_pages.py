@@ -95,3 +95,28 @@ def test_code_fence_outgrows_backticks_in_the_source(artifacts: Path) -> None:
     from aigc_resources.render.demo_pages import _fence
 
     assert _fence("a ```` b", "python").startswith("`````python\n")
+
+
+def test_site_demo_parts_wire_every_demo_into_the_site(repo_root):
+    """What the site build takes from the demos: every page in the navigation, every figure
+    as bytes next to its page, and each topic's demo links."""
+    from aigc_resources.catalog import load_catalog
+    from aigc_resources.demos.registry import all_demos
+    from aigc_resources.render.demo_pages import demo_page_assets, site_demo_parts
+
+    taxonomy = load_catalog(repo_root / "catalog").catalog.taxonomy
+    artifacts = repo_root / "docs" / "demos"
+    refs, pages, nav = site_demo_parts(artifacts, taxonomy)
+    [(title, title_zh, paths)] = nav
+    assert (title, title_zh) == ("Demos", "演示")
+    for lang in ("en", "zh"):
+        files = pages(lang)
+        assert set(paths) <= set(files)
+        assert {p for p in files if p.endswith(".md")} == set(paths)
+        for path, source in demo_page_assets(artifacts).items():
+            assert files[path] == source.read_bytes()
+        assert "](../topics/lstm.md)" in files["demos/lstm.md"]  # topics link their concept pages
+    for demo in all_demos():
+        for topic in demo.topics:
+            assert f"demos/{demo.name}.md" in [ref.path for ref in refs[topic]]
+            assert topic in {t.id for t in taxonomy.topics}

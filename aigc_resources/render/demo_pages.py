@@ -268,5 +268,6 @@ def site_demo_parts(artifacts_root: Path, taxonomy: Any = None) -> tuple[
         out.update({path: source.read_bytes() for path, source in demo_page_assets(artifacts_root).items()})
         return out
 
-    nav = [("Demos", "演示", [f"{PAGES_DIR}/index.md"] + [f"{PAGES_DIR}/{demo.name}.md" for demo in demos])]
+    nav = [("Demos", "演示", [f"{PAGES_DIR}/index.md", f"{PAGES_DIR}/{COMPARISON_PAGE}"]
+            + [f"{PAGES_DIR}/{demo.name}.md" for demo in demos])]
     return refs, pages, nav
