@@ -365,3 +365,21 @@ def test_a_missing_module_of_this_package_stays_a_bug(tmp_path: Path, monkeypatc
     monkeypatch.setattr(runner.load_module("ngram"), "run", broken)
     with pytest.raises(ModuleNotFoundError):
         runner.run_demo("ngram", tmp_path, fast=True)
+
+
+def test_every_public_function_and_class_of_the_demos_has_a_docstring() -> None:
+    # The demos are lectures: every public name says what it computes (shapes, units, source).
+    import ast
+
+    missing = []
+    for path in sorted(registry.DEMOS_DIR.glob("*.py")):
+        def visit(nodes, prefix: str = "") -> None:
+            for node in nodes:
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    if not node.name.startswith("_") and ast.get_docstring(node) is None:
+                        missing.append(f"{path.name}:{node.lineno} {prefix}{node.name}")
+                    if isinstance(node, ast.ClassDef):
+                        visit(node.body, f"{prefix}{node.name}.")
+
+        visit(ast.parse(path.read_text(encoding="utf-8")).body)
+    assert not missing, "public names without a docstring:\n" + "\n".join(missing)

@@ -88,6 +88,8 @@ DEMO = Demo(
 
 @dataclass(frozen=True)
 class Config:
+    """The full run's settings, each with its reason; ``FAST`` overrides some for ``--fast``."""
+
     seed: int = 0  # the digits split, the coin's true bias, the flips and the sampled digits
     var_smoothing: float = 1e-9  # scikit-learn's GaussianNB default
     alpha: float = 1.0  # Laplace smoothing for Bernoulli naive Bayes, scikit-learn's default

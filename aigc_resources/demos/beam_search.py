@@ -70,6 +70,8 @@ DEMO = Demo(
 
 @dataclass(frozen=True)
 class Config:
+    """The full run's settings, each with its reason; ``FAST`` overrides some for ``--fast``."""
+
     seed: int = 0  # the random toy decoders
     n_models: int = 200  # random toy decoders for the optimality statistics (demos.md §3.3)
     vocab_size: int = 4  # V: three tokens plus <eos>, small enough to enumerate

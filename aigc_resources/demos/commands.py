@@ -43,6 +43,7 @@ class _OutDir(click.Path):
         super().__init__(file_okay=False, path_type=Path)
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """Fail on an empty or blank value, then convert as :class:`click.Path` does."""
         if isinstance(value, str) and not value.strip():
             self.fail("is empty; give a folder, e.g. --out demo-runs/NAME", param, ctx)
         return super().convert(value, param, ctx)

@@ -86,6 +86,8 @@ DEMO = Demo(
 
 @dataclass(frozen=True)
 class Config:
+    """The full run's settings, each with its reason; ``FAST`` overrides some for ``--fast``."""
+
     seed: int = 0  # initial weights, the data stream and the noise
     steps: int = 2000  # demos.md §4.6: 8/8 modes and a high-quality share of 0.80-0.91 at 2,000 steps
     batch_size: int = 256  # enough points per step for D to see all eight modes every time

@@ -81,6 +81,8 @@ DEMO = Demo(
 
 @dataclass(frozen=True)
 class Config:
+    """The full run's settings, each with its reason; ``FAST`` overrides some for ``--fast``."""
+
     seed: int = 0  # the data, the initial means and the samples
     n_per_blob: int = 300  # 3 x 300 points: demos.md §2
     K: int = 3  # components, equal to the number of blobs that generated the data

@@ -100,6 +100,8 @@ DEMO = Demo(
 
 @dataclass(frozen=True)
 class Config:
+    """The full run's settings, each with its reason; ``FAST`` overrides some for ``--fast``."""
+
     seed: int = 0  # the random HMM, its observation sequences and the samples
     K: int = 3  # hidden states of the random HMM: 3^6 = 729 paths, cheap to enumerate
     M: int = 4  # observation symbols

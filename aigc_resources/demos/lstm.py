@@ -83,6 +83,8 @@ DEMO = Demo(
 
 @dataclass(frozen=True)
 class Config:
+    """The full run's settings, each with its reason; ``FAST`` overrides some for ``--fast``."""
+
     seed: int = 0  # initial weights, batch order, sampling, and the names split shared with ngram
     heldout: int = 500  # the n-gram demo's held-out size, so the two NLLs compare directly
     embedding_dim: int = 32  # x_t: 27 symbols need few dimensions
@@ -237,6 +239,7 @@ class CharLSTM(nn.Module):
 
     def forward(self, idx: torch.Tensor, targets: torch.Tensor | None = None
                 ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Logits (B, T, |OUTPUTS|) for idx (B, T), and the mean cross-entropy (nats) when targets (B, T) are given."""
         hidden, _, _ = run_cell(self.cell, self.embed(idx))
         logits = self.readout(hidden)
         loss = None if targets is None else F.cross_entropy(logits.flatten(0, 1), targets.flatten(), ignore_index=PAD)

@@ -99,6 +99,8 @@ DEMO = Demo(
 
 @dataclass(frozen=True)
 class Config:
+    """The full run's settings, each with its reason; ``FAST`` overrides some for ``--fast``."""
+
     seed: int = 0  # classifier initialisation, batch order, the digits split and the noise images
     classifier_epochs: int = 60  # demos.md §3.8: test accuracy 0.97 and IS(test) 8.9 after 60 epochs
     classifier_hidden: int = 128  # MLP 64-128-10: confident enough for a meaningful IS
@@ -195,6 +197,7 @@ def tokenize_chars(text: str) -> list[str]:
 
 
 def ngram_counts(tokens: Sequence[str], n: int) -> Counter[tuple[str, ...]]:
+    """How often each n-gram (a tuple of n tokens) occurs in ``tokens``; empty when n > len(tokens)."""
     return Counter(tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
 
 
@@ -257,6 +260,8 @@ def sentence_bleu(hypothesis: Sequence[str], reference: Sequence[str]) -> float:
 
 @dataclass(frozen=True)
 class Rouge:
+    """One ROUGE score as rouge-score reports it: precision, recall and F1, each in [0, 1]."""
+
     precision: float
     recall: float
     fmeasure: float
@@ -344,6 +349,7 @@ class DigitsClassifier(nn.Module):
         self.net = nn.Sequential(nn.Linear(64, hidden), nn.ReLU(), nn.Linear(hidden, 10))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Logits (B, 10) for images x (B, 64) with pixels in [0, 1]."""
         return self.net(x)
 
 
@@ -358,6 +364,11 @@ def load_digits_split(seed: int, test_size: int) -> tuple[np.ndarray, np.ndarray
 
 
 def train_classifier(X: np.ndarray, y: np.ndarray, config: Config) -> DigitsClassifier:
+    """Train :class:`DigitsClassifier` with Adam and cross-entropy on X (N, 64) in [0, 1], y (N,) in 0..9.
+
+    ``config.classifier_epochs`` passes over the data in minibatches of ``config.batch_size``,
+    shuffled by a generator seeded with ``config.seed``; returns the model in eval mode.
+    """
     torch.manual_seed(config.seed)
     generator = torch.Generator().manual_seed(config.seed)
     model = DigitsClassifier(config.classifier_hidden)

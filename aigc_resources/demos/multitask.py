@@ -91,6 +91,8 @@ DEMO = Demo(
 
 @dataclass(frozen=True)
 class Config:
+    """The full run's settings, each with its reason; ``FAST`` overrides some for ``--fast``."""
+
     seed: int = 0  # the split and the first repeat's weights; repeat r uses seed + r
     repeats: int = 3  # seeds per comparison: one seed cannot tell a win from noise
     hidden: int = 128  # trunk 64-128-16
@@ -141,6 +143,7 @@ class SharedTrunkNet(nn.Module):
         self.reconstruct = nn.Sequential(nn.Linear(shared_dim, 64), nn.Sigmoid())
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """x (B, 64) in [0, 1] -> (class logits (B, 10), reconstruction (B, 64) in [0, 1])."""
         h = self.trunk(x)
         return self.classify(h), self.reconstruct(h)
 

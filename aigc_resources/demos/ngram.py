@@ -91,6 +91,8 @@ DEMO = Demo(
 
 @dataclass(frozen=True)
 class Config:
+    """The full run's settings, each with its reason; ``FAST`` overrides some for ``--fast``."""
+
     seed: int = 0  # shuffles the names before the split and drives sampling
     heldout: int = 500  # names kept out of training to measure generalisation (about 10%)
     max_order: int = 4  # n = 1..4: beyond 4, letter contexts are too sparse for 4.7k names

@@ -80,6 +80,8 @@ DEMO = Demo(
 
 @dataclass(frozen=True)
 class Config:
+    """The full run's settings, each with its reason; ``FAST`` overrides some for ``--fast``."""
+
     seed: int = 0  # initial weights, the training tasks and the evaluation tasks
     meta_iterations: int = 1000  # demos.md §4.13: post-adaptation MSE 0.50 after 1,000 iterations (11 CPU-s)
     inner_steps: int = 16  # k: SGD steps on one task per meta-iteration; 32 gives 0.33 at twice the cost

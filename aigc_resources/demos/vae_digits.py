@@ -91,6 +91,8 @@ DEMO = Demo(
 
 @dataclass(frozen=True)
 class Config:
+    """The full run's settings, each with its reason; ``FAST`` overrides some for ``--fast``."""
+
     seed: int = 0  # the split, the weights, the batch order and every ε
     latent_dim: int = 8  # Z: demos.md §4.7; KL about 2.9 nats, far from collapse
     hidden: int = 128  # encoder 64-128-(μ, log σ²), decoder Z-128-64
