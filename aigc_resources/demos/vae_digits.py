@@ -13,7 +13,11 @@ trained by maximising the evidence lower bound (ELBO, eq. 3):
   (§2.4): z = μ + σ ⊙ ε with ε ~ N(0, I), so gradients flow through μ and σ.
 - The decoder is Bernoulli (Appendix C.1): each pixel intensity in [0, 1] is the target of a
   binary cross-entropy with the decoder's logits, summed over the 64 pixels. The loss is
-  -L in nats per image: reconstruction + KL.
+  -L in nats per image: reconstruction + KL. Strictly, a Bernoulli likelihood is defined
+  for binary pixels; on grey levels the cross-entropy is not a normalised density
+  (Loaiza-Ganem & Cunningham, "The continuous Bernoulli", NeurIPS 2019), so -L here is a
+  training loss to compare runs of this demo, not a bound on a log-likelihood to compare with
+  other models (pytorch/examples' MNIST VAE makes the same choice).
 
 New images come from decoding z ~ N(0, I); a second model with a 2-D latent space draws the
 map of where each digit class lives and what the decoder makes of a grid of z values (the
