@@ -383,3 +383,22 @@ def test_every_public_function_and_class_of_the_demos_has_a_docstring() -> None:
 
         visit(ast.parse(path.read_text(encoding="utf-8")).body)
     assert not missing, "public names without a docstring:\n" + "\n".join(missing)
+
+
+def test_a_run_replaces_another_demos_run_in_the_same_folder(tmp_path: Path) -> None:
+    # `--out` reused for a second demo used to leave the first demo's figures next to the
+    # second demo's metrics.json.
+    (tmp_path / "metrics.json").write_text(json.dumps({"demo": "lstm"}), encoding="utf-8")
+    for name in ("gates.png", "loss.png", "samples.txt"):
+        (tmp_path / name).write_bytes(b"old lstm run")
+    (tmp_path / "notes.md").write_text("mine\n", encoding="utf-8")
+    runner.run_demo("ngram", tmp_path, fast=True)
+    expected = {"metrics.json", "notes.md", *(a.file for a in get_demo("ngram").artifacts)}
+    assert {p.name for p in tmp_path.iterdir()} == expected
+
+
+@pytest.mark.parametrize("old", ["not json", '{"demo": "no-such-demo"}', '["a list"]', '{"demo": 3}'])
+def test_an_unreadable_old_metrics_json_is_simply_replaced(old: str, tmp_path: Path) -> None:
+    (tmp_path / "metrics.json").write_text(old, encoding="utf-8")
+    runner.run_demo("ngram", tmp_path, fast=True)
+    assert json.loads((tmp_path / "metrics.json").read_text(encoding="utf-8"))["demo"] == "ngram"

@@ -225,14 +225,28 @@ def _locked(directory: Path) -> Iterator[None]:
         os.close(fd)  # closing the descriptor releases the lock
 
 
+def _previous_demo(out_dir: Path) -> Demo | None:
+    """The registered demo whose run ``out_dir/metrics.json`` records, if it can be read."""
+    try:
+        name = json.loads((out_dir / METRICS_FILE).read_text(encoding="utf-8"))["demo"]
+        return get_demo(name)
+    except (OSError, ValueError, KeyError, TypeError, UserError):
+        return None
+
+
 def _publish(staging: Path, out_dir: Path, files: tuple[str, ...]) -> None:
     """Move a finished run's ``files`` from ``staging`` into ``out_dir``, ``metrics.json`` last.
 
     The old ``metrics.json`` goes first, so at no moment does ``out_dir`` hold a
-    ``metrics.json`` that describes other files than those next to it.
+    ``metrics.json`` that describes other files than those next to it. When the old run was
+    of another demo, that demo's declared files go too: the folder never mixes two demos.
     """
     with _locked(out_dir):
+        previous = _previous_demo(out_dir)
         (out_dir / METRICS_FILE).unlink(missing_ok=True)
+        for artifact in previous.artifacts if previous else ():
+            if artifact.file not in files:
+                (out_dir / artifact.file).unlink(missing_ok=True)
         for file in files:
             os.replace(staging / file, out_dir / file)
         os.replace(staging / METRICS_FILE, out_dir / METRICS_FILE)
