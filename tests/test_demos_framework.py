@@ -89,9 +89,12 @@ def test_missing_declaration_is_reported(tmp_path: Path) -> None:
         read_declaration(path, "toy")
 
 
-def test_unknown_demo_suggests_the_closest_name() -> None:
-    with pytest.raises(UnknownDemo, match="did you mean 'ngram'"):
-        get_demo("ngramm")
+@pytest.mark.parametrize(("typed", "meant"), [("ngramm", "ngram"), ("NGRAM", "ngram"),
+                                              ("Resume-Seq2Seq", "resume_seq2seq")])
+def test_unknown_demo_suggests_the_closest_name(typed: str, meant: str) -> None:
+    # Upper case and hyphens used to get no suggestion at all.
+    with pytest.raises(UnknownDemo, match=f"did you mean '{meant}'"):
+        get_demo(typed)
 
 
 def test_demos_for_topic() -> None:
