@@ -405,3 +405,16 @@ def test_an_unreadable_old_metrics_json_is_simply_replaced(old: str, tmp_path: P
     (tmp_path / "metrics.json").write_text(old, encoding="utf-8")
     runner.run_demo("ngram", tmp_path, fast=True)
     assert json.loads((tmp_path / "metrics.json").read_text(encoding="utf-8"))["demo"] == "ngram"
+
+
+def test_cli_ctrl_c_says_the_folder_is_unchanged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Ctrl-C used to print click's bare "Aborted!", which does not say whether the output is usable.
+    def interrupted(config, out_dir: Path) -> dict:
+        (out_dir / "samples.txt").write_text("half\n", encoding="utf-8")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(runner.load_module("ngram"), "run", interrupted)
+    result = invoke("run", "ngram", "--fast", "--out", str(tmp_path))
+    assert result.exit_code == ExitCode.USAGE and isinstance(result.exception, SystemExit)
+    assert f"interrupted (Ctrl-C): {tmp_path} keeps what it held before this run" in result.output
+    assert list(tmp_path.iterdir()) == []

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from ..errors import ExitCode
+from ..errors import ExitCode, UserError
 from .runner import MAX_SEED
 
 
@@ -33,6 +33,10 @@ def _format_value(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.6g}"
     return str(value)
+
+
+class RunInterrupted(UserError):
+    """Ctrl-C during ``demo run``; the runner has already removed its staging folder (exit 3)."""
 
 
 class _OutDir(click.Path):
@@ -93,7 +97,11 @@ def run_command(name: str, seed: int, fast: bool, out_dir: Path | None) -> int:
     from .runner import run_demo
 
     get_demo(name)  # an unknown name fails here, before any import
-    result = run_demo(name, out_dir or Path("demo-runs") / name, seed=seed, fast=fast)
+    out_dir = out_dir or Path("demo-runs") / name
+    try:
+        result = run_demo(name, out_dir, seed=seed, fast=fast)
+    except KeyboardInterrupt:
+        raise RunInterrupted(f"interrupted (Ctrl-C): {out_dir} keeps what it held before this run") from None
     click.echo(f"{result.demo.title} (seed {seed}{', fast' if fast else ''})")
     width = max((len(key) for key in result.metrics), default=0)
     for key, value in result.metrics.items():
