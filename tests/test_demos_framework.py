@@ -418,3 +418,21 @@ def test_cli_ctrl_c_says_the_folder_is_unchanged(tmp_path: Path, monkeypatch: py
     assert result.exit_code == ExitCode.USAGE and isinstance(result.exception, SystemExit)
     assert f"interrupted (Ctrl-C): {tmp_path} keeps what it held before this run" in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_every_config_field_of_a_demo_gives_its_reason() -> None:
+    # The package contract: "each field has a comment giving the reason for its value".
+    import ast
+
+    bare = []
+    for path in sorted(registry.DEMOS_DIR.glob("*.py")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for node in ast.parse("\n".join(lines)).body:
+            if isinstance(node, ast.ClassDef) and node.name == "Config":
+                for field in node.body:
+                    if isinstance(field, ast.AnnAssign):
+                        own = "\n".join(lines[field.lineno - 1:field.end_lineno])
+                        above = lines[field.lineno - 2].strip()
+                        if "#" not in own and not above.startswith("#"):
+                            bare.append(f"{path.name}:{field.lineno} {lines[field.lineno - 1].strip()}")
+    assert not bare, "Config fields without a reason:\n" + "\n".join(bare)

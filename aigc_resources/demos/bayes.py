@@ -95,7 +95,7 @@ class Config:
     alpha: float = 1.0  # Laplace smoothing for Bernoulli naive Bayes, scikit-learn's default
     binarize: float = 0.5  # pixels above half intensity count as ink
     prior_a: float = 2.0  # Beta(2, 2): a mild belief that the coin is roughly fair
-    prior_b: float = 2.0
+    prior_b: float = 2.0  # with prior_a: mean 1/2, as much weight as a + b = 4 flips
     flips: int = 200  # the last posterior in the figure
     grid_points: int = 20_001  # brute-force posterior on θ = 0, 0.00005, ..., 1
     calibration_experiments: int = 4000  # repeated experiments for the coverage check (standard error 0.0034)

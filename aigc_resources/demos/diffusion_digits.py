@@ -83,7 +83,7 @@ class Config:
     steps: int = 3000  # optimiser steps: IS 5.1-5.3 and FID 17-18 on seeds 0-2 (measured)
     batch_size: int = 128  # 1,500 training images: a batch is about a twelfth of them
     hidden: int = 256  # ε_θ: MLP (64 + 32) -> 256 -> 256 -> 256 -> 64
-    time_dim: int = 32
+    time_dim: int = 32  # width of the sinusoidal embedding of t fed to ε_θ next to x_t
     lr: float = 1e-3  # Adam, decayed linearly to 0
     n_samples: int = 1000  # the VAE demo's sample count for IS and FID
 
