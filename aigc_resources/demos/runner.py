@@ -229,8 +229,13 @@ def _previous_demo(out_dir: Path) -> Demo | None:
     """The registered demo whose run ``out_dir/metrics.json`` records, if it can be read."""
     try:
         name = json.loads((out_dir / METRICS_FILE).read_text(encoding="utf-8"))["demo"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(name, str):
+        return None
+    try:
         return get_demo(name)
-    except (OSError, ValueError, KeyError, TypeError, UserError):
+    except UserError:
         return None
 
 
