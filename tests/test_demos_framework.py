@@ -436,3 +436,18 @@ def test_every_config_field_of_a_demo_gives_its_reason() -> None:
                         if "#" not in own and not above.startswith("#"):
                             bare.append(f"{path.name}:{field.lineno} {lines[field.lineno - 1].strip()}")
     assert not bare, "Config fields without a reason:\n" + "\n".join(bare)
+
+
+@pytest.mark.parametrize("blocked", ["nll_by_order.png", "metrics.json"])
+def test_a_folder_in_the_way_of_a_result_file_changes_nothing(blocked: str, tmp_path: Path) -> None:
+    # The publish step used to remove metrics.json and move some new files in before failing on
+    # the folder, leaving a mix of two runs; the message named the staging path.
+    runner.run_demo("ngram", tmp_path, seed=1, fast=True)
+    (tmp_path / blocked).unlink()
+    (tmp_path / blocked).mkdir()
+    before = snapshot(tmp_path)
+    result = invoke("run", "ngram", "--fast", "--seed", "2", "--out", str(tmp_path))
+    assert result.exit_code == ExitCode.USAGE and isinstance(result.exception, SystemExit)
+    assert f"({tmp_path / blocked})" in result.output
+    assert snapshot(tmp_path) == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_dir()) == [blocked]  # no staging folder left

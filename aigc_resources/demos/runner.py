@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import json
 import math
 import os
@@ -247,6 +248,9 @@ def _publish(staging: Path, out_dir: Path, files: tuple[str, ...]) -> None:
     of another demo, that demo's declared files go too: the folder never mixes two demos.
     """
     with _locked(out_dir):
+        for file in (*files, METRICS_FILE):  # fail before changing anything, naming the culprit
+            if (out_dir / file).is_dir():
+                raise IsADirectoryError(errno.EISDIR, "a folder is in the way of a result file", str(out_dir / file))
         previous = _previous_demo(out_dir)
         (out_dir / METRICS_FILE).unlink(missing_ok=True)
         for artifact in previous.artifacts if previous else ():
