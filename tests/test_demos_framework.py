@@ -451,3 +451,8 @@ def test_a_folder_in_the_way_of_a_result_file_changes_nothing(blocked: str, tmp_
     assert f"({tmp_path / blocked})" in result.output
     assert snapshot(tmp_path) == before
     assert sorted(p.name for p in tmp_path.iterdir() if p.is_dir()) == [blocked]  # no staging folder left
+
+
+def test_run_demo_takes_a_string_folder(tmp_path: Path) -> None:
+    result = runner.run_demo("ngram", str(tmp_path / "as-string"), fast=True)
+    assert result.out_dir == tmp_path / "as-string" and (result.out_dir / "metrics.json").is_file()

@@ -261,7 +261,7 @@ def _publish(staging: Path, out_dir: Path, files: tuple[str, ...]) -> None:
         os.replace(staging / METRICS_FILE, out_dir / METRICS_FILE)
 
 
-def run_demo(name: str, out_dir: Path, *, seed: int = 0, fast: bool = False) -> DemoRun:
+def run_demo(name: str, out_dir: Path | str, *, seed: int = 0, fast: bool = False) -> DemoRun:
     """Run demo ``name`` and write its artifacts and ``metrics.json`` into ``out_dir``.
 
     The run writes into a staging folder inside ``out_dir`` and, once complete, replaces the
@@ -276,6 +276,7 @@ def run_demo(name: str, out_dir: Path, *, seed: int = 0, fast: bool = False) -> 
     """
     demo = get_demo(name)
     check_seed(seed)
+    out_dir = Path(out_dir)
     with _missing_dependency_is_a_user_error(name):
         module = load_module(name)
     config = make_config(module, seed, fast)
