@@ -106,8 +106,8 @@ class Config:
 FAST: dict[str, object] = {"max_order": 3}
 
 THRESHOLDS = (
-    Threshold("heldout_nll_add_k_n3", "<=", 2.25, "2.09-2.11 measured on seeds 0-2 (demos.md: 2.128)",
-              "种子 0-2 测得 2.09-2.11（demos.md：2.128）"),
+    Threshold("heldout_nll_add_k_n3", "<=", 2.25, "2.09-2.11 measured on seeds 0-2 (earlier calibration run: 2.128)",
+              "种子 0-2 测得 2.09-2.11（早先校准运行：2.128）"),
     Threshold("gain_n1_to_n2", ">", 0.0, "a bigram must beat a unigram on held-out names",
               "二元模型在留出集上必须优于一元模型"),
     Threshold("gain_n2_to_n3", ">", 0.0, "a trigram must beat a bigram on held-out names",

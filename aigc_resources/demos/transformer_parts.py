@@ -100,7 +100,7 @@ class Config:
 #: The quick variant: the same checks (they take well under a second).
 FAST: dict[str, object] = {}
 
-TOLERANCE = 1e-5  # float32 arithmetic in a different order: demos.md §3.2 measured at most 2.4e-7
+TOLERANCE = 1e-5  # float32 arithmetic in a different order: calibration runs measured at most 2.4e-7
 THRESHOLDS = tuple(
     Threshold(metric, "<=", TOLERANCE, f"equal to {reference} up to float32 rounding",
               f"与 {reference} 在 float32 舍入误差内一致")

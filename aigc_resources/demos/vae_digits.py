@@ -98,7 +98,7 @@ class Config:
     """The full run's settings, each with its reason; ``FAST`` overrides some for ``--fast``."""
 
     seed: int = 0  # the split, the weights, the batch order and every ε
-    latent_dim: int = 8  # Z: demos.md §4.7; KL about 2.9 nats, far from collapse
+    latent_dim: int = 8  # Z: KL about 2.9 nats, far from collapse
     hidden: int = 128  # encoder 64-128-(μ, log σ²), decoder Z-128-64
     epochs: int = 50  # held-out -ELBO 24.7 after 50 epochs (25.3 after 20)
     batch_size: int = 64  # 24 Adam updates per epoch on the 1,500 training digits
@@ -111,8 +111,8 @@ class Config:
 FAST: dict[str, object] = {"epochs": 20, "map_epochs": 5}
 
 THRESHOLDS = (
-    Threshold("neg_elbo_epoch_20", "<=", 28.0, "demos.md §4.7; 25.4-25.7 nats measured on seeds 0-2",
-              "demos.md §4.7；种子 0-2 测得 25.4-25.7 奈特"),
+    Threshold("neg_elbo_epoch_20", "<=", 28.0, "25.4-25.7 nats measured on seeds 0-2",
+              "种子 0-2 测得 25.4-25.7 奈特"),
     Threshold("neg_elbo_improvement", ">=", 0.35, "at least 35 % below the untrained model (44.6 -> 24.7)",
               "比未训练的模型至少低 35 %（44.6 -> 24.7）"),
     Threshold("kl", ">=", 0.5, "no posterior collapse: the code carries information (2.87-3.02 nats measured)",
@@ -121,9 +121,9 @@ THRESHOLDS = (
     Threshold("recon_gain_over_mean_image", ">", 0.0,
               "reconstructions beat predicting the average digit for every image",
               "重构优于对每张图都预测平均数字"),
-    Threshold("is_samples", ">=", 4.0, "demos.md §4.7; 5.09-5.30 measured on seeds 0-2", "demos.md §4.7；种子 0-2 测得 5.09-5.30"),
-    Threshold("fid_samples", "<=", 60.0, "demos.md §4.7; 23.6-28.5 measured on seeds 0-2 (real test digits: 2.4-2.9)",
-              "demos.md §4.7；种子 0-2 测得 23.6-28.5（真实测试数字：2.4-2.9）"),
+    Threshold("is_samples", ">=", 4.0, "5.09-5.30 measured on seeds 0-2", "种子 0-2 测得 5.09-5.30"),
+    Threshold("fid_samples", "<=", 60.0, "23.6-28.5 measured on seeds 0-2 (real test digits: 2.4-2.9)",
+              "种子 0-2 测得 23.6-28.5（真实测试数字：2.4-2.9）"),
 )
 FAST_THRESHOLDS = (
     Threshold("neg_elbo_final", "<=", 30.0, "20 epochs: 25.4-25.7 measured on seeds 0-2", "20 轮：种子 0-2 测得 25.4-25.7"),
