@@ -338,3 +338,90 @@ def test_corpus_all_five_lists_import_together(tmp_path):
     assert len(plan.drafts) + len(plan.duplicates) == candidates
     assert len({d.id for d in plan.drafts}) == len(plan.drafts)
     assert any(d.where == "import" for d in plan.duplicates)  # the lists share resources
+
+
+# -- odd Markdown and hostile input -------------------------------------------------------------
+
+def test_reference_autolink_html_and_code_span_forms(matcher):
+    imported = read_list(AWESOME / "odd-markdown.md", matcher)
+    urls = {c.url: c for c in imported.candidates}
+    assert set(urls) == {
+        "https://ref.example.org/one", "https://ref.example.org/two", "https://ref.example.org/three",
+        "https://autolink.example.org/tool", "https://html.example.org/tool?a=1&b=2", "https://plain.example.org",
+        "https://emoji.example.org/rocket", "https://unread.example.org/status", "https://markup.example.org",
+        "https://setext.example.org/course"}
+    assert not any("code.example.org" in use.url for use in imported.link_uses)  # code spans hold no links
+    titles = {url: c.title for url, c in urls.items()}
+    assert titles["https://ref.example.org/three"] == "Shortcut Tool"
+    assert titles["https://html.example.org/tool?a=1&b=2"] == "HTML Tool"  # <a href> text, not the URL
+    assert titles["https://emoji.example.org/rocket"] == "Rocket Tool"
+    assert titles["https://unread.example.org/status"] == "Someone on Twitter"
+    assert any("unread count" in note for note in urls["https://unread.example.org/status"].guesses)
+    assert titles["https://markup.example.org"] == "Bold Tool v2"
+    assert urls["https://autolink.example.org/tool"].title_from_url
+    assert urls["https://ref.example.org/one"].type == "tool"  # "## Tools ##": closing hashes ignored
+    assert urls["https://setext.example.org/course"].type == "course"  # setext heading
+
+
+@pytest.mark.parametrize("data", [
+    b"\xef\xbb\xbf# Tools\n\n- [One Tool](https://one.example.org) - after a BOM\n",
+    b"# Tools\r\n\r\n- [One Tool](https://one.example.org) - CRLF\r\n\t- [Nested](https://two.example.org)\r\n",
+])
+def test_bom_crlf_and_tabs(tmp_path, matcher, data):
+    path = tmp_path / "list.md"
+    path.write_bytes(data)
+    imported = read_list(path, matcher)
+    assert imported.candidates[0].title == "One Tool" and imported.candidates[0].type == "tool"
+    assert all("\r" not in c.note and "\ufeff" not in c.title for c in imported.candidates)
+
+
+def test_one_oversized_item_is_reported_and_the_rest_drafted(tmp_path):
+    """A URL longer than entries may hold used to abort the whole run with a RuntimeError."""
+    catalog = make_catalog(tmp_path)
+    lists = tmp_path / "lists"
+    lists.mkdir()
+    long_url = "https://long.example.org/" + "a" * 3000
+    long_title = "T" * 500
+    (lists / "list.md").write_text(
+        f"# Tools\n\n- [Too Long]({long_url}) - huge\n- [{long_title}](https://ok.example.org) - long title\n"
+        f"- [Fine](https://fine.example.org) - by {'Someone ' * 30}\n- [Extra](https://x.example.org) [code]({long_url})\n"
+        f"\n## {'Section ' * 80}\n\n- [Deep](https://deep.example.org)\n", encoding="utf-8")
+    out = tmp_path / "drafts"
+    result = CliRunner().invoke(main, ["import", "awesome", str(lists / "list.md"), "--out", str(out),
+                                       "--catalog", str(catalog)])
+    assert result.exit_code == 2, result.output
+    assert "not drafted list.md:3: the URL has 3025 characters" in result.output
+    assert "Traceback" not in result.output
+    written = {p.stem for p in out.rglob("*.yaml")}
+    assert len(written) == 4 and not any("too-long" in w for w in written)
+    titles = [load_yaml_text(p.read_text(encoding="utf-8"), LoadedDocument(path=p.name)).data["title"]
+              for p in out.rglob("*.yaml")]
+    assert any(len(t) == 200 and t.endswith("…") for t in titles)
+
+
+def test_unwritable_output_folder_is_a_clear_error(tmp_path):
+    catalog = make_catalog(tmp_path)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder\n")
+    result = CliRunner().invoke(main, ["import", "awesome", str(AWESOME / "numbered.md"), "--out",
+                                       str(blocker / "drafts"), "--catalog", str(catalog)])
+    assert result.exit_code == 3 and "cannot write drafts to" in result.output
+    assert not isinstance(result.exception, OSError) or result.exception is None
+
+
+def test_folder_without_lists_and_special_paths_are_named(tmp_path):
+    catalog = make_catalog(tmp_path)
+    (tmp_path / "empty.md").mkdir()
+    for path, message in ((tmp_path / "empty.md", "folder without a .md file"),
+                          (Path("/dev/null"), "neither a file nor a folder")):
+        result = CliRunner().invoke(main, ["import", "awesome", str(path), "--out", str(tmp_path / "d"),
+                                           "--catalog", str(catalog)])
+        assert result.exit_code == 3 and message in result.output, result.output
+    (tmp_path / "blank.md").write_text("", encoding="utf-8")
+    result = CliRunner().invoke(main, ["import", "awesome", str(tmp_path / "blank.md"), "--out", str(tmp_path / "d"),
+                                       "--catalog", str(catalog)])
+    assert result.exit_code == 0 and "0 items" in result.output and "links: none" in result.output
+    (tmp_path / "binary.md").write_bytes(b"\x89PNG\r\n\x1a\n\x00\xff\xfe")
+    result = CliRunner().invoke(main, ["import", "awesome", str(tmp_path / "binary.md"), "--out", str(tmp_path / "d"),
+                                       "--catalog", str(catalog)])
+    assert result.exit_code == 3 and "not UTF-8" in result.output

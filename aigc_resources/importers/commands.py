@@ -35,7 +35,8 @@ def awesome(files: tuple[Path, ...], out_dir: Path, catalog_dir: Path, dry_run: 
     in --out, or earlier in the same run are reported as duplicates, not drafted. Existing files
     are never replaced. SOURCES.md and similar non-list files are skipped.
 
-    Exits 0 after a run (duplicates are not failures), 3 on a usage error.
+    Exits 0 after a run (duplicates are not failures), 2 when an item could not be drafted (a
+    URL longer than entries may hold; the other items are drafted), 3 on a usage error.
     """
     from . import import_awesome
 
@@ -46,7 +47,11 @@ def awesome(files: tuple[Path, ...], out_dir: Path, catalog_dir: Path, dry_run: 
         uses = Counter(u.use.split(".")[0] for u in imported.link_uses)
         click.echo(f"{imported.name}: {imported.items} items, {len(imported.candidates)} resources, "
                    f"{imported.mentions} prose bullets (links mentioned, not imported); links: "
-                   + ", ".join(f"{count} {use}" for use, count in sorted(uses.items())))
+                   + (", ".join(f"{count} {use}" for use, count in sorted(uses.items())) or "none"))
+        for line, url, reason in imported.rejected:
+            shown = url if len(url) <= 100 else url[:100] + "…"
+            click.secho(f"  not drafted {imported.name}:{line}: {reason} ({shown}); shorten the link in the list "
+                        "or add the entry by hand", fg="red", err=True)
     by_where = Counter(d.where for d in plan.duplicates)
     verb = "would write" if dry_run else "wrote"
     click.echo(f"{verb} {len(plan.drafts) - len(plan.existing)} drafts to {out_dir}"
@@ -65,4 +70,4 @@ def awesome(files: tuple[Path, ...], out_dir: Path, catalog_dir: Path, dry_run: 
     click.echo("next: in each draft write description and description_zh in your own words, set the fields its "
                "header lists, delete source_note, then move it to catalog/resources/<type>/"
                + (f" ({untyped} drafts in untyped/ need a type)" if untyped else ""))
-    return ExitCode.OK
+    return ExitCode.FAILURES if any(imported.rejected for imported in plan.lists) else ExitCode.OK

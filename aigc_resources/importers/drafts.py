@@ -25,7 +25,8 @@ from ..rules import PLACEHOLDER_MARK
 from ..schema import Resource
 from ..validation import validate_document
 from ..yamlio import LoadedDocument, load_yaml_text
-from .awesome import Draft, ImportPlan, today
+from ..schema import SOURCE_FILE_MAX
+from .awesome import Draft, ImportPlan, clip, today
 
 DESCRIPTION_PLACEHOLDER = (f"{PLACEHOLDER_MARK}: describe in your own words what this resource is "
                            "and why a learner would use it (40-400 characters).")
@@ -101,7 +102,7 @@ def render_draft(draft: Draft, *, added: str) -> str:
         f"description_zh: {scalar(DESCRIPTION_ZH_PLACEHOLDER)}",
         f"added: {added}",
         "source:",
-        f"  file: {scalar(draft.file)}",
+        f"  file: {scalar(clip(draft.file, SOURCE_FILE_MAX))}",
         f"  line: {c.line}",
     ]
     if c.section:
