@@ -111,11 +111,21 @@ CSV_COLUMNS = ("id", "title", "title_zh", "url", "type", "modalities", "topics",
                "added")
 #: Separator of list values inside one CSV cell.
 CSV_LIST_SEPARATOR = ";"
+#: First characters that make a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
+CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: str) -> str:
+    """``value`` made inert for spreadsheets: a cell starting with one of
+    :data:`CSV_FORMULA_STARTS` gets a leading ``'`` (OWASP's recommendation), which Excel,
+    LibreOffice and Google Sheets show as text instead of running ``=HYPERLINK(...)``."""
+    return "'" + value if value.startswith(CSV_FORMULA_STARTS) else value
 
 
 def export_csv(catalog: Catalog) -> str:
     """One row per entry (sorted by id) under a header of :data:`CSV_COLUMNS` (RFC 4180 quoting,
-    CRLF line ends as the RFC specifies). Booleans are ``true``/``false``, unset values empty.
+    CRLF line ends as the RFC specifies). Booleans are ``true``/``false``, unset values empty;
+    cells a spreadsheet would run as a formula are prefixed with ``'`` (:func:`csv_cell`).
 
     Raises:
         ValueError: a list value contains the separator ``;`` (it could not be split back).
@@ -138,7 +148,7 @@ def export_csv(catalog: Catalog) -> str:
                 value = "true" if value else "false"
             elif value is None:
                 value = ""
-            row.append(str(value))
+            row.append(csv_cell(str(value)))
         writer.writerow(row)
     return buffer.getvalue()
 

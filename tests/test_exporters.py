@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import bibtexparser
@@ -149,3 +150,45 @@ def test_cli_export_reports_invalid_entries(tmp_path):
 def test_cli_export_needs_a_format(tmp_path):
     result = CliRunner().invoke(main, ["export", "--format", "yaml"])
     assert result.exit_code == 3
+
+
+def test_csv_cells_never_run_as_spreadsheet_formulas(tmp_path):
+    """A title starting with = + - @ used to reach the CSV as is: `=HYPERLINK(...)` runs in Excel."""
+    root = curation.build(tmp_path / "catalog", replace={
+        "title: Attention Kernels": "title: '=HYPERLINK(\"http://x.invalid\",\"a, b\")'",
+        "title: Transformers from Zero": "title: '@SUM(A1:A2)'",
+        "title: Transformer Toolkit": "title: \"+1 trick\\nnext line\"",
+        "title: Diffusion for Everyone": "title: '-2+3 cmd|calc'"})
+    catalog = load_catalog(root).catalog
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(export_csv(catalog)))}
+    assert rows["attention-lib"]["title"] == "'=HYPERLINK(\"http://x.invalid\",\"a, b\")"
+    assert rows["transformer-course"]["title"] == "'@SUM(A1:A2)"
+    assert rows["diffusion-course"]["title"] == "'-2+3 cmd|calc"
+    assert rows["transformer-lib"]["title"].startswith("'+1 trick")
+    assert rows["vaswani-attention"]["title"] == "Attention Is All You Need"  # ordinary text untouched
+
+
+def test_bibtex_keys_stay_unique_and_valid_past_z_and_against_real_keys(tmp_path):
+    """29 papers by one author with one title word used to give keys `...same{`, `...same|`, and a
+    suffixed `...sameb` clashing with the key of a paper titled `Sameb`."""
+    entries = {f"paper/dup-{i:02d}.yaml": curation.entry_text(
+        f"dup-{i:02d}", "paper", "attention", "advanced", "[en]", 2021, "authors: [Jane Doe]\ntitle_x: Same Title")
+        for i in range(29)}
+    entries["paper/other.yaml"] = curation.entry_text(
+        "other", "paper", "attention", "advanced", "[en]", 2021, "authors: [Jane Doe]\ntitle_x: Sameb")
+    entries["paper/oster.yaml"] = curation.entry_text(
+        "oster", "paper", "attention", "advanced", "[en]", 2020,
+        "authors: [\"Åsa Øster\", \"R&D Team\"]\ntitle_x: \"50% of {a} & #1 é\"")
+    root = curation.make_catalog(tmp_path / "catalog", entries, good=False)
+    catalog = load_catalog(root).catalog
+    library = bibtexparser.parse_string(export_bibtex(catalog))
+    assert not library.failed_blocks
+    keys = [e.key for e in library.entries]
+    assert len(keys) == len(set(keys)) == 31
+    assert all(re.fullmatch(r"[a-z0-9]+", k) for k in keys)
+    by_key = {e.key: e for e in library.entries}
+    assert by_key["doe2021sameb"].fields_dict["title"].value == "{Sameb}"
+    assert {"doe2021samez", "doe2021sameaa", "doe2021sameab"} <= set(keys)
+    assert by_key["oster202050"].fields_dict["author"].value == r"{\AA}sa {\O}ster and {R\&D Team}"
+    papers = catalog.resources
+    assert citation_keys(papers) == citation_keys(list(reversed(papers)))
