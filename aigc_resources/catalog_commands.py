@@ -64,12 +64,16 @@ def stats(catalog_dir: Path, fmt: str, fail_on_gaps: bool) -> int:
     recent entries (goals in <catalog>/coverage.yaml). Exits 0, or 2 with --fail-on-gaps when
     there is a gap.
     """
-    from .stats import STATS_FORMATS, compute_coverage, load_policy
+    from .stats import STATS_FORMATS, check_policy, compute_coverage, load_policy
 
     report = _load(catalog_dir)
     policy, doc = load_policy(catalog_dir)
-    if doc is not None and policy is None:
-        raise UserError(f"{doc.path} is invalid: " + "; ".join(d.format() for d in doc.diagnostics))
+    if doc is not None and policy is not None:
+        # An id the taxonomy lacks would otherwise show as a misleading gap ("concept X has no paper").
+        check_policy(policy, doc, report.catalog)
+    errors = [d for d in doc.diagnostics if d.severity.value == "error"] if doc is not None else []
+    if doc is not None and (policy is None or errors):
+        raise UserError(f"{doc.path} is invalid: " + "; ".join(d.format() for d in errors or doc.diagnostics))
     coverage = compute_coverage(report.catalog, policy)
     click.echo(STATS_FORMATS[fmt](coverage), nl=False)
     return ExitCode.FAILURES if fail_on_gaps and coverage.gaps else ExitCode.OK
