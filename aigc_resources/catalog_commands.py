@@ -42,7 +42,11 @@ def export(catalog_dir: Path, fmt: str, output: Path | None) -> int:
     if output is None:
         click.echo(text, nl=False)
     else:
-        atomic_write(output, text.encode("utf-8"))
+        try:
+            atomic_write(output, text.encode("utf-8"))
+        except OSError as exc:
+            raise UserError(f"cannot write {output}: {exc.strerror or exc} ({exc.filename or output}); "
+                            "choose an --output path in a folder you can write to") from exc
         click.echo(f"wrote {len(report.catalog.entries)} entries as {fmt} to {output}", err=True)
     errors = [d for d in report.diagnostics if d.severity is Severity.ERROR]
     for diagnostic in errors:

@@ -192,3 +192,17 @@ def test_bibtex_keys_stay_unique_and_valid_past_z_and_against_real_keys(tmp_path
     assert by_key["oster202050"].fields_dict["author"].value == r"{\AA}sa {\O}ster and {R\&D Team}"
     papers = catalog.resources
     assert citation_keys(papers) == citation_keys(list(reversed(papers)))
+
+
+def test_cli_export_to_an_unwritable_place_is_a_clear_error(tmp_path):
+    """`--output` under a file used to end in a FileExistsError traceback (exit 1)."""
+    root = curation.build(tmp_path / "catalog")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x\n")
+    result = CliRunner().invoke(main, ["export", "--format", "json", "--catalog", str(root),
+                                       "--output", str(blocker / "out" / "catalog.json")])
+    assert result.exit_code == 3 and "cannot write" in result.output and "--output" in result.output
+    missing = tmp_path / "new" / "dir" / "catalog.csv"  # a missing folder is created
+    assert CliRunner().invoke(main, ["export", "--format", "csv", "--catalog", str(root),
+                                     "--output", str(missing)]).exit_code == 0
+    assert missing.read_text(encoding="utf-8").startswith("id,title")
