@@ -349,7 +349,7 @@ def test_reference_autolink_html_and_code_span_forms(matcher):
         "https://ref.example.org/one", "https://ref.example.org/two", "https://ref.example.org/three",
         "https://autolink.example.org/tool", "https://html.example.org/tool?a=1&b=2", "https://plain.example.org",
         "https://emoji.example.org/rocket", "https://unread.example.org/status", "https://markup.example.org",
-        "https://setext.example.org/course"}
+        "https://setext.example.org/course", "https://marked.example.org", "https://badged.example.org"}
     assert not any("code.example.org" in use.url for use in imported.link_uses)  # code spans hold no links
     titles = {url: c.title for url, c in urls.items()}
     assert titles["https://ref.example.org/three"] == "Shortcut Tool"
@@ -359,6 +359,10 @@ def test_reference_autolink_html_and_code_span_forms(matcher):
     assert any("unread count" in note for note in urls["https://unread.example.org/status"].guesses)
     assert titles["https://markup.example.org"] == "Bold Tool v2"
     assert urls["https://autolink.example.org/tool"].title_from_url
+    assert titles["https://marked.example.org"] == "Marked Tool"
+    badged = urls["https://badged.example.org"]  # the badge link is not the resource, and not lost
+    assert badged.title == "Badged Tool" and badged.level == "beginner"
+    assert badged.links.get("code") == "https://badge.example.org/repo" or "https://badge.example.org/repo" in badged.unplaced
     assert urls["https://ref.example.org/one"].type == "tool"  # "## Tools ##": closing hashes ignored
     assert urls["https://setext.example.org/course"].type == "course"  # setext heading
 

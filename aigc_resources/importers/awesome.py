@@ -299,7 +299,8 @@ def clean_title(title: str) -> tuple[str, list[str]]:
     """A list's link text as a draft title, and notes for the curator about what changed.
 
     Decorations at either end (emoji and other pictographs, with their joiners and variation
-    selectors: ``🚀 Tool ✨`` -> ``Tool``) are dropped; a leading unread count copied from a
+    selectors: ``🚀 Tool ✨`` -> ``Tool``) and leading highlight markers (``[NEW]``, ``[🔥]``,
+    ``[PDF]``) are dropped; a leading unread count copied from a
     browser tab (``(19) ...``) is dropped with a note; a title longer than the schema allows
     (:data:`~aigc_resources.schema.TITLE_LIMITS`) is cut with a note. Emoji inside the title
     are kept. Returns ``""`` when nothing but decoration is left.
@@ -311,6 +312,9 @@ def clean_title(title: str) -> tuple[str, list[str]]:
     while end > start and _is_decoration(title[end - 1]):
         end -= 1
     core = " ".join(title[start:end].split())
+    unmarked = _HIGHLIGHT.sub("", core)
+    if unmarked.strip() and unmarked != core:
+        core = unmarked.strip()  # "[NEW] Tool", "[PDF] A paper": list markers, not part of the title
     counter = _UNREAD_COUNT.match(core)
     if counter:
         core = core[counter.end():]
@@ -338,6 +342,14 @@ def _interpret(item: Item, lines: list[str], matcher: TaxonomyMatcher, heading_m
         return _interpret_row(item, lines, matcher, heading_match)
     pieces = _strip_highlight(item.pieces)
     first = next((i for i, p in enumerate(pieces) if isinstance(p, Link) and p.is_web), None)
+    badges: list[Link] = []
+    # A badge link (`[![stars](img)](url)`, no text) before the named link is not the resource.
+    while first is not None and _is_badge_link(pieces[first]):
+        later = next((i for i in range(first + 1, len(pieces)) if isinstance(pieces[i], Link) and pieces[i].is_web), None)
+        if later is None or not plain_text(pieces[first + 1:later]).strip() == "":
+            break
+        badges.append(pieces[first])
+        first = later
     web = [p for p in pieces if isinstance(p, Link) and p.is_web] + [link for _, link in item.note_links]
     prefix_pieces = pieces[:first] if first is not None else pieces
     prefix = plain_text([p for p in prefix_pieces if not isinstance(p, Link) or p.is_web])
@@ -352,11 +364,17 @@ def _interpret(item: Item, lines: list[str], matcher: TaxonomyMatcher, heading_m
         label = match.group("label")
     primary = pieces[first]
     rest = pieces[first + 1:]
-    candidate = _candidate(item, primary, label, rest, lines, matcher, heading_match)
+    badge_images: list[Piece] = [image for badge in badges for image in badge.images]
+    candidate = _candidate(item, primary, label, badge_images + rest, lines, matcher, heading_match)
     uses = [LinkUse(item.line, primary.url, "url")]
-    _place_links(candidate, [link for link in rest if isinstance(link, Link) and link.is_web], item.line, uses)
+    _place_links(candidate, badges + [link for link in rest if isinstance(link, Link) and link.is_web], item.line, uses)
     _place_links(candidate, [link for _, link in item.note_links], item.line, uses)
     return candidate, uses
+
+
+def _is_badge_link(piece: Piece) -> bool:
+    """A link whose text is only images (a badge or logo), e.g. ``[![stars](img)](url)``."""
+    return isinstance(piece, Link) and not piece.text.strip() and bool(piece.images)
 
 
 def _interpret_row(item: Item, lines: list[str], matcher: TaxonomyMatcher, heading_match) -> tuple[Candidate | None, list[LinkUse]]:
