@@ -110,9 +110,11 @@ def family_name(author: str) -> str:
 
 
 def bibtex_name(author: str) -> str:
-    """An author for the ``author`` field: organisations braced so BibTeX keeps them whole."""
+    """An author for the ``author`` field: organisations braced so BibTeX keeps them whole, and so
+    is any name holding the word ``and`` (BibTeX splits the field on it: *Tame the BeaST* §4)."""
     escaped = latex_escape(author)
-    return "{" + escaped + "}" if is_organisation(author) and " " in author else escaped
+    whole = (is_organisation(author) and " " in author) or re.search(r"\band\b", author, re.I)
+    return "{" + escaped + "}" if whole else escaped
 
 
 def base_key(resource: Resource) -> str:

@@ -206,3 +206,13 @@ def test_cli_export_to_an_unwritable_place_is_a_clear_error(tmp_path):
     assert CliRunner().invoke(main, ["export", "--format", "csv", "--catalog", str(root),
                                      "--output", str(missing)]).exit_code == 0
     assert missing.read_text(encoding="utf-8").startswith("id,title")
+
+
+def test_bibtex_author_names_holding_and_stay_one_author():
+    from aigc_resources.bibtex import bibtex_name
+
+    assert bibtex_name("Tom and Jerry") == "{Tom and Jerry}"  # not an organisation by its words
+    assert bibtex_name("Anders Andersen") == "Anders Andersen"  # "and" inside a word is harmless
+    library = bibtexparser.parse_string("@misc{k, author = {" + " and ".join(
+        bibtex_name(a) for a in ["Jane Doe", "Rock AND Roll"]) + "}}\n")
+    assert library.entries[0].fields_dict["author"].value == "Jane Doe and {Rock AND Roll}"  # two authors
