@@ -429,3 +429,24 @@ def test_folder_without_lists_and_special_paths_are_named(tmp_path):
     result = CliRunner().invoke(main, ["import", "awesome", str(tmp_path / "binary.md"), "--out", str(tmp_path / "d"),
                                        "--catalog", str(catalog)])
     assert result.exit_code == 3 and "not UTF-8" in result.output
+
+
+def test_deep_nesting_is_read_or_reported(tmp_path):
+    """markdown-it's CommonMark preset skips, without a sign, everything nested deeper than ten
+    list levels: 300 nested items gave 9 drafts and exit 0."""
+    catalog = make_catalog(tmp_path)
+
+    def nested(levels: int) -> str:
+        return "# Tools\n\n" + "".join("  " * i + f"- [Deep {i}](https://d{i}.example.org)\n" for i in range(levels))
+
+    lists = tmp_path / "lists"
+    lists.mkdir()
+    (lists / "thirty.md").write_text(nested(30), encoding="utf-8")
+    (lists / "eighty.md").write_text(nested(80), encoding="utf-8")
+    result = CliRunner().invoke(main, ["import", "awesome", str(lists / "thirty.md"), "--out", str(tmp_path / "a"),
+                                       "--catalog", str(catalog), "--dry-run"])
+    assert result.exit_code == 0 and "thirty.md: 30 items" in result.output, result.output
+    result = CliRunner().invoke(main, ["import", "awesome", str(lists / "eighty.md"), "--out", str(tmp_path / "b"),
+                                       "--catalog", str(catalog), "--dry-run"])
+    assert result.exit_code == 2, result.output
+    assert "not read eighty.md:52-82" in result.output and "flatten them" in result.output

@@ -167,6 +167,8 @@ class ListImport:
     mentions: int  # items whose links are mentions in prose
     #: Items that cannot become a draft: ``(line, url, reason)`` (a URL the schema cannot hold).
     rejected: list[tuple[int, str, str]] = field(default_factory=list)
+    #: Line ranges nested too deeply to be read (:attr:`.markdown.Document.unread`).
+    unread: list[tuple[int, int]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -265,7 +267,7 @@ def read_list(path: Path, matcher: TaxonomyMatcher, *, name: str | None = None) 
             mentions += 1
         elif not problem:
             candidates.append(candidate)
-    return ListImport(path, name, candidates, uses, len(document.items), mentions, rejected)
+    return ListImport(path, name, candidates, uses, len(document.items), mentions, rejected, document.unread)
 
 
 def unstorable_url(url: str) -> str | None:

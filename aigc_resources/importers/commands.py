@@ -9,6 +9,7 @@ import click
 
 from ..cliutil import catalog_option, handle_errors
 from ..errors import ExitCode
+from .markdown import MAX_NESTING
 
 
 @click.group(name="import")
@@ -36,7 +37,8 @@ def awesome(files: tuple[Path, ...], out_dir: Path, catalog_dir: Path, dry_run: 
     are never replaced. SOURCES.md and similar non-list files are skipped.
 
     Exits 0 after a run (duplicates are not failures), 2 when an item could not be drafted (a
-    URL longer than entries may hold; the other items are drafted), 3 on a usage error.
+    URL longer than entries may hold, or lines nested too deeply to read; the other items are
+    drafted), 3 on a usage error.
     """
     from . import import_awesome
 
@@ -48,6 +50,9 @@ def awesome(files: tuple[Path, ...], out_dir: Path, catalog_dir: Path, dry_run: 
         click.echo(f"{imported.name}: {imported.items} items, {len(imported.candidates)} resources, "
                    f"{imported.mentions} prose bullets (links mentioned, not imported); links: "
                    + (", ".join(f"{count} {use}" for use, count in sorted(uses.items())) or "none"))
+        for first, last in imported.unread:
+            click.secho(f"  not read {imported.name}:{first}-{last}: lists or quotes nest deeper than the parser "
+                        f"follows ({MAX_NESTING // 2} list levels); flatten them and run again", fg="red", err=True)
         for line, url, reason in imported.rejected:
             shown = url if len(url) <= 100 else url[:100] + "…"
             click.secho(f"  not drafted {imported.name}:{line}: {reason} ({shown}); shorten the link in the list "
@@ -70,4 +75,4 @@ def awesome(files: tuple[Path, ...], out_dir: Path, catalog_dir: Path, dry_run: 
     click.echo("next: in each draft write description and description_zh in your own words, set the fields its "
                "header lists, delete source_note, then move it to catalog/resources/<type>/"
                + (f" ({untyped} drafts in untyped/ need a type)" if untyped else ""))
-    return ExitCode.FAILURES if any(imported.rejected for imported in plan.lists) else ExitCode.OK
+    return ExitCode.FAILURES if any(imported.rejected or imported.unread for imported in plan.lists) else ExitCode.OK
