@@ -199,9 +199,13 @@ def export_markdown(catalog: Catalog) -> str:
 
 
 def _md_url(url: str) -> str:
-    """A URL as a Markdown link destination: in angle brackets when it has spaces or parentheses
-    (CommonMark §6.3), so the link always ends where the URL does."""
-    return f"<{url}>" if re.search(r"[\s()<>]", url) else url
+    """A URL as a Markdown link destination that CommonMark reads back as exactly this URL
+    (§6.3): as written when it is plain, else in angle brackets with ``\\``, ``<`` and ``>``
+    backslash-escaped, so spaces, parentheses, angle brackets and backslashes (which the
+    validator accepts) neither end the link early nor vanish as escapes."""
+    if not re.search(r"[\s()<>\\]", url):
+        return url
+    return "<" + re.sub(r"([\\<>])", r"\\\1", url) + ">"
 
 
 #: ``--format`` choices of ``aigc-resources export`` -> function of the catalog returning text.

@@ -216,3 +216,22 @@ def test_bibtex_author_names_holding_and_stay_one_author():
     library = bibtexparser.parse_string("@misc{k, author = {" + " and ".join(
         bibtex_name(a) for a in ["Jane Doe", "Rock AND Roll"]) + "}}\n")
     assert library.entries[0].fields_dict["author"].value == "Jane Doe and {Rock AND Roll}"  # two authors
+
+
+def test_markdown_readme_keeps_every_url_the_validator_accepts(tmp_path):
+    """`<https://e.org/?q=<y>>` is no link in CommonMark, and a backslash before punctuation was
+    read as an escape and lost: the README linked those entries to nothing or to the wrong URL."""
+    urls = {"transformer-lib": "https://example.org/q?x=<y>", "attention-lib": "https://example.org/a\\\\`b",
+            "transformer-course": "https://example.org/a)b(c", "diffusion-course": "https://example.org/w\\\\x"}
+    root = curation.build(tmp_path / "catalog", replace={
+        f"url: https://example.org/{entry_id}\n": f'url: "{url}"\n' for entry_id, url in urls.items()})
+    catalog = load_catalog(root).catalog
+    assert {r.id: r.url for r in catalog.resources if r.id in urls} == {k: v.replace("\\\\", "\\") for k, v in urls.items()}
+    md = MarkdownIt("commonmark")
+    hrefs = {}
+    for token in md.parse(export_markdown(catalog)):
+        for index, child in enumerate(token.children or []):
+            if child.type == "link_open":
+                hrefs[token.children[index + 1].content] = child.attrGet("href")
+    for resource in catalog.resources:
+        assert hrefs.get(resource.title) == md.normalizeLink(resource.url), resource.id
