@@ -165,6 +165,14 @@ def citation_keys(resources: list[Resource]) -> dict[str, str]:
     return keys
 
 
+def bibtex_url(url: str) -> str:
+    """``url`` for a ``url`` field or ``\\url{}``: braces and backslashes, which would unbalance
+    or escape the BibTeX value, percent-encoded (RFC 3986 §2.1: they are not URL characters, so
+    the encoded URL is the same address); ``%`` and ``#`` escaped for LaTeX."""
+    url = url.replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D")
+    return url.replace("%", r"\%").replace("#", r"\#")
+
+
 def bibtex_entry(resource: Resource, key: str) -> str:
     """One ``@misc`` entry (papers have no venue field in the catalog, so ``@misc`` is the
     honest type), fields in a fixed order."""
@@ -175,9 +183,9 @@ def bibtex_entry(resource: Resource, key: str) -> str:
         fields.append(("year", str(resource.year)))
     if resource.arxiv:
         fields += [("eprint", resource.arxiv), ("archivePrefix", "arXiv")]
-    fields.append(("url", resource.url.replace("%", r"\%").replace("#", r"\#")))
+    fields.append(("url", bibtex_url(resource.url)))
     if resource.links and resource.links.code:
-        fields.append(("note", "Code: \\url{" + resource.links.code.replace("%", r"\%").replace("#", r"\#") + "}"))
+        fields.append(("note", "Code: \\url{" + bibtex_url(resource.links.code) + "}"))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     return f"@misc{{{key},\n{body}\n}}\n"
 

@@ -235,3 +235,17 @@ def test_markdown_readme_keeps_every_url_the_validator_accepts(tmp_path):
                 hrefs[token.children[index + 1].content] = child.attrGet("href")
     for resource in catalog.resources:
         assert hrefs.get(resource.title) == md.normalizeLink(resource.url), resource.id
+
+
+def test_bibtex_urls_with_braces_and_backslashes_keep_entries_parseable(tmp_path):
+    """A paper URL with `{` (the validator accepts it) unbalanced its BibTeX entry, which swallowed
+    the entries after it."""
+    root = curation.build(tmp_path / "catalog", replace={
+        "url: https://example.org/jegou-diffusion\n": 'url: "https://example.org/a{b%20c#d"\n',
+        "url: https://example.org/jegou-diffusion-two\n": 'url: "https://example.org/x}y\\\\z"\n'})
+    catalog = load_catalog(root).catalog
+    assert {r.url for r in catalog.resources} >= {"https://example.org/a{b%20c#d", "https://example.org/x}y\\z"}
+    library = bibtexparser.parse_string(export_bibtex(catalog))
+    assert not library.failed_blocks and len(library.entries) == 4
+    urls = {e.fields_dict["url"].value for e in library.entries}
+    assert {r"https://example.org/a\%7Bb\%20c\#d", r"https://example.org/x\%7Dy\%5Cz"} <= urls
