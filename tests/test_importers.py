@@ -450,3 +450,22 @@ def test_deep_nesting_is_read_or_reported(tmp_path):
                                        "--catalog", str(catalog), "--dry-run"])
     assert result.exit_code == 2, result.output
     assert "not read eighty.md:52-82" in result.output and "flatten them" in result.output
+
+
+def test_form_feeds_line_separators_and_controls_keep_notes_aligned(tmp_path, matcher):
+    """str.splitlines() also splits at form feeds and U+2028, which CommonMark does not: every
+    later item got the wrong source_note, and an empty one crashed the run (RuntimeError)."""
+    path = tmp_path / "list.md"
+    path.write_text("# Tools\n\nIntro with a form\x0cfeed and a line\u2028separator.\n\n"
+                    "- [First](https://first.example.org) - one\x01\x85two\n"
+                    "- [Second](https://second.example.org) - two\n", encoding="utf-8")
+    notes = {c.title: c.note for c in read_list(path, matcher).candidates}
+    assert notes == {"First": "- [First](https://first.example.org) - one  two",
+                     "Second": "- [Second](https://second.example.org) - two"}
+    catalog = make_catalog(tmp_path)
+    result = CliRunner().invoke(main, ["import", "awesome", str(path), "--out", str(tmp_path / "d"),
+                                       "--catalog", str(catalog)])
+    assert result.exit_code == 0, result.output
+    second = load_yaml_text((tmp_path / "d" / "tool" / "second.yaml").read_text(encoding="utf-8"),
+                            LoadedDocument(path="second.yaml"))
+    assert second.data["source_note"] == notes["Second"]

@@ -240,7 +240,10 @@ def read_list(path: Path, matcher: TaxonomyMatcher, *, name: str | None = None) 
         raise UserError(f"cannot read {path}: {exc.strerror or exc}") from exc
     except UnicodeDecodeError as exc:
         raise UserError(f"{path} is not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
-    lines = text.splitlines()
+    # Lines as markdown-it counts them (CommonMark §2.1: only LF, CR and CRLF end a line), so
+    # its line map points at the item's own text; str.splitlines() would also split at form
+    # feeds and U+2028, shifting every later item's source_note.
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     document = parse_document(text)
     name = name or path.name
     candidates: list[Candidate] = []
@@ -557,11 +560,18 @@ def title_from_url_text(url: str) -> str:
     return f"{host}/{segments[-1]}" if segments else host
 
 
+#: Characters a YAML block scalar cannot hold as they are: C0/C1 controls other than tab (YAML
+#: 1.2 §5.1 printable set) and the Unicode line and paragraph separators (line breaks in YAML 1.1).
+_NOTE_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
+
+
 def _source_text(lines: list[str], item: Item) -> str:
     """The list's own text of the item: its source lines (and nested notes), indentation
-    removed, tabs expanded, cut to :data:`~aigc_resources.schema.SOURCE_NOTE_MAX`."""
+    removed, tabs expanded, characters YAML cannot keep in a block (:data:`_NOTE_UNSAFE`) made
+    spaces, cut to :data:`~aigc_resources.schema.SOURCE_NOTE_MAX`."""
     chunk = [line.expandtabs(4).rstrip() for line in lines[item.line - 1:item.end_line]]
     chunk += [f"  {note}" for note in item.notes]
+    chunk = [_NOTE_UNSAFE.sub(" ", line) for line in chunk]
     indent = min((len(l) - len(l.lstrip()) for l in chunk if l.strip()), default=0)
     text = "\n".join(l[indent:] for l in chunk).strip("\n")
     if len(text) > SOURCE_NOTE_MAX:

@@ -107,8 +107,9 @@ def render_draft(draft: Draft, *, added: str) -> str:
     ]
     if c.section:
         lines.append(f"  section: {scalar(c.section)}")
-    lines.append("source_note: |-")
-    lines += [f"  {line}" if line else "" for line in c.note.splitlines()]
+    if c.note:
+        lines.append("source_note: |-")
+        lines += [f"  {line}" if line else "" for line in c.note.split("\n")]
     text = "\n".join(lines) + "\n"
     _check_round_trip(text, draft, added)
     return text
