@@ -469,3 +469,24 @@ def test_form_feeds_line_separators_and_controls_keep_notes_aligned(tmp_path, ma
     second = load_yaml_text((tmp_path / "d" / "tool" / "second.yaml").read_text(encoding="utf-8"),
                             LoadedDocument(path="second.yaml"))
     assert second.data["source_note"] == notes["Second"]
+
+
+def test_invisible_characters_never_crash_the_run(tmp_path):
+    """A zero-width space or a control character in a list's link text made the draft unreadable
+    to the project's own YAML reader (E-TEXT-CONTROL) and the run died with a RuntimeError."""
+    catalog = make_catalog(tmp_path)
+    path = tmp_path / "list.md"
+    path.write_text("# Tools\n\n- [Ti\x01tle\u200b](https://t.example.org) - [other](https://o.example.org/x\u202ey)\n"
+                    "- [Bad URL](https://u.example.org/a\u200bb)\n\n## Sec\u200btion\n\n- [In](https://s.example.org)\n",
+                    encoding="utf-8")
+    out = tmp_path / "d"
+    result = CliRunner().invoke(main, ["import", "awesome", str(path), "--out", str(out), "--catalog", str(catalog)])
+    assert result.exit_code == 2, result.output  # the URL with U+200B cannot be an entry's URL
+    assert "not drafted list.md:4: the URL holds the invisible character U+200B" in result.output
+    assert "https://u.example.org/a\\u200bb" in result.output
+    texts = {p.stem: p.read_text(encoding="utf-8") for p in out.rglob("*.yaml")}
+    assert set(texts) == {"title", "s-example-org"}
+    assert "title: Title\n" in texts["title"] and "#   https://o.example.org/x\\u202ey" in texts["title"]
+    assert "section: Tools > Section" in texts["s-example-org"]
+    for name, text in texts.items():
+        assert load_yaml_text(text, LoadedDocument(path=name)).diagnostics == []

@@ -34,6 +34,7 @@ from urllib.parse import urlsplit
 from ..errors import UserError
 from ..schema import NAME_MAX, SOURCE_NOTE_MAX, SOURCE_SECTION_MAX, TITLE_LIMITS, URL_LIMITS, Taxonomy
 from ..urls import canonical_url, url_problems
+from ..yamlio import first_invisible, strip_invisible
 from .mapping import Match, TaxonomyMatcher
 from .markdown import Image, Item, Link, Piece, Text, parse_document, plain_text
 
@@ -275,8 +276,12 @@ def read_list(path: Path, matcher: TaxonomyMatcher, *, name: str | None = None) 
 
 def unstorable_url(url: str) -> str | None:
     """Why ``url`` cannot be an entry's ``url`` or ``links.*`` (its length is outside
-    :data:`~aigc_resources.schema.URL_LIMITS`), or ``None`` when it can."""
+    :data:`~aigc_resources.schema.URL_LIMITS`, or it holds a character the YAML reader refuses:
+    ``E-TEXT-CONTROL``), or ``None`` when it can."""
     low, high = URL_LIMITS
+    invisible = first_invisible(url)
+    if invisible:
+        return f"the URL holds the invisible character U+{ord(invisible):04X}, which entries may not hold"
     if len(url) > high:
         return f"the URL has {len(url)} characters; entries hold at most {high}"
     if len(url) < low:
@@ -307,10 +312,11 @@ def clean_title(title: str) -> tuple[str, list[str]]:
     selectors: ``🚀 Tool ✨`` -> ``Tool``) and leading highlight markers (``[NEW]``, ``[🔥]``,
     ``[PDF]``) are dropped; a leading unread count copied from a
     browser tab (``(19) ...``) is dropped with a note; a title longer than the schema allows
-    (:data:`~aigc_resources.schema.TITLE_LIMITS`) is cut with a note. Emoji inside the title
-    are kept. Returns ``""`` when nothing but decoration is left.
+    (:data:`~aigc_resources.schema.TITLE_LIMITS`) is cut with a note. Invisible characters
+    (``E-TEXT-CONTROL``) are removed. Emoji inside the title are kept. Returns ``""`` when nothing but decoration is left.
     """
     notes: list[str] = []
+    title = strip_invisible(title)
     start, end = 0, len(title)
     while start < end and _is_decoration(title[start]):
         start += 1
@@ -438,6 +444,7 @@ def _candidate(item: Item, primary: Link, label: str | None, rest: list[Piece], 
         authors += [a for a in (s.strip() for s in _AUTHOR_SPLIT.split(re.sub(r"\bet al\.?", "", by.group("who")))) if a]
         description = rest_text[by.end():]
     description = _SEPARATOR.sub("", description, count=1).strip()
+    authors = [a for a in (" ".join(strip_invisible(a).split()) for a in authors) if a]
     too_long = [a for a in authors if len(a) > NAME_MAX]
     if too_long:
         authors = [a for a in authors if len(a) <= NAME_MAX]
@@ -447,7 +454,7 @@ def _candidate(item: Item, primary: Link, label: str | None, rest: list[Piece], 
         title = title_from_url_text(primary.url)
 
     section_headings = [h for h in item.headings if h]
-    section = clip(" > ".join(section_headings), SOURCE_SECTION_MAX)
+    section = clip(strip_invisible(" > ".join(section_headings)), SOURCE_SECTION_MAX)
     types: list[str] = []
     modalities: list[str] = []
     topics: list[str] = []
@@ -560,18 +567,13 @@ def title_from_url_text(url: str) -> str:
     return f"{host}/{segments[-1]}" if segments else host
 
 
-#: Characters a YAML block scalar cannot hold as they are: C0/C1 controls other than tab (YAML
-#: 1.2 §5.1 printable set) and the Unicode line and paragraph separators (line breaks in YAML 1.1).
-_NOTE_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
-
-
 def _source_text(lines: list[str], item: Item) -> str:
     """The list's own text of the item: its source lines (and nested notes), indentation
-    removed, tabs expanded, characters YAML cannot keep in a block (:data:`_NOTE_UNSAFE`) made
-    spaces, cut to :data:`~aigc_resources.schema.SOURCE_NOTE_MAX`."""
+    removed, tabs expanded, characters the project's YAML reader refuses
+    (:func:`~aigc_resources.yamlio.strip_invisible`) made spaces, cut to :data:`~aigc_resources.schema.SOURCE_NOTE_MAX`."""
     chunk = [line.expandtabs(4).rstrip() for line in lines[item.line - 1:item.end_line]]
     chunk += [f"  {note}" for note in item.notes]
-    chunk = [_NOTE_UNSAFE.sub(" ", line) for line in chunk]
+    chunk = [strip_invisible(line, " ") for line in chunk]
     indent = min((len(l) - len(l.lstrip()) for l in chunk if l.strip()), default=0)
     text = "\n".join(l[indent:] for l in chunk).strip("\n")
     if len(text) > SOURCE_NOTE_MAX:

@@ -9,6 +9,7 @@ import click
 
 from ..cliutil import catalog_option, handle_errors
 from ..errors import ExitCode
+from ..yamlio import show_invisible
 from .markdown import MAX_NESTING
 
 
@@ -54,8 +55,8 @@ def awesome(files: tuple[Path, ...], out_dir: Path, catalog_dir: Path, dry_run: 
             click.secho(f"  not read {imported.name}:{first}-{last}: lists or quotes nest deeper than the parser "
                         f"follows ({MAX_NESTING // 2} list levels); flatten them and run again", fg="red", err=True)
         for line, url, reason in imported.rejected:
-            shown = url if len(url) <= 100 else url[:100] + "…"
-            click.secho(f"  not drafted {imported.name}:{line}: {reason} ({shown}); shorten the link in the list "
+            shown = show_invisible(url if len(url) <= 100 else url[:100] + "…")
+            click.secho(f"  not drafted {imported.name}:{line}: {reason} ({shown}); fix the link in the list "
                         "or add the entry by hand", fg="red", err=True)
     by_where = Counter(d.where for d in plan.duplicates)
     verb = "would write" if dry_run else "wrote"

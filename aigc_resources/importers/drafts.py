@@ -24,7 +24,7 @@ from pathlib import Path
 from ..rules import PLACEHOLDER_MARK
 from ..schema import Resource
 from ..validation import validate_document
-from ..yamlio import LoadedDocument, load_yaml_text
+from ..yamlio import LoadedDocument, load_yaml_text, show_invisible, strip_invisible
 from ..schema import SOURCE_FILE_MAX
 from .awesome import Draft, ImportPlan, clip, today
 
@@ -77,6 +77,7 @@ def render_draft(draft: Draft, *, added: str) -> str:
         lines += [f"#   {url}" for url in c.unplaced]
     for where in c.merged_from:
         lines.append(f"# Also listed at {where}; its topics and modalities were merged here.")
+    lines = [show_invisible(line) for line in lines]  # comments quote the list's links as written
     lines += [f"id: {draft.id}", f"title: {scalar(c.title)}", f"url: {scalar(c.url)}"]
     if c.type:
         lines.append(f"type: {c.type}")
@@ -102,7 +103,7 @@ def render_draft(draft: Draft, *, added: str) -> str:
         f"description_zh: {scalar(DESCRIPTION_ZH_PLACEHOLDER)}",
         f"added: {added}",
         "source:",
-        f"  file: {scalar(clip(draft.file, SOURCE_FILE_MAX))}",
+        f"  file: {scalar(clip(strip_invisible(draft.file), SOURCE_FILE_MAX))}",
         f"  line: {c.line}",
     ]
     if c.section:
