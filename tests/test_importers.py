@@ -490,3 +490,24 @@ def test_invisible_characters_never_crash_the_run(tmp_path):
     assert "section: Tools > Section" in texts["s-example-org"]
     for name, text in texts.items():
         assert load_yaml_text(text, LoadedDocument(path=name)).diagnostics == []
+
+
+def test_a_draft_that_does_not_read_back_spares_the_others(tmp_path, monkeypatch):
+    """One bad entry never aborts a run: a bug in one draft's text used to stop every draft."""
+    from aigc_resources.importers import drafts
+
+    real = drafts.render_draft
+
+    def render(draft, *, added):
+        if draft.candidate.title.startswith("Alpha"):
+            raise RuntimeError("draft does not read back")
+        return real(draft, added=added)
+
+    monkeypatch.setattr(drafts, "render_draft", render)
+    catalog = make_catalog(tmp_path)
+    out = tmp_path / "d"
+    result = CliRunner().invoke(main, ["import", "awesome", str(AWESOME / "dash-items.md"), "--out", str(out),
+                                       "--catalog", str(catalog)])
+    assert result.exit_code == 1 and "internal error: draft for dash-items.md" in result.output, result.output
+    written = {p.stem for p in out.rglob("*.yaml")}
+    assert "alpha-model" not in written and {"beta-model", "gamma-model"} <= written

@@ -225,6 +225,8 @@ class ImportPlan:
     skipped_files: list[tuple[str, str]]  # (path, reason)
     written: list[str] = field(default_factory=list)
     existing: list[str] = field(default_factory=list)
+    #: Drafts not written because their text did not read back (a bug): ``(draft, message)``.
+    failed: list[tuple["Draft", str]] = field(default_factory=list)
 
 
 # -- stage 1: read and interpret one list ---------------------------------------------------------

@@ -39,7 +39,8 @@ def awesome(files: tuple[Path, ...], out_dir: Path, catalog_dir: Path, dry_run: 
 
     Exits 0 after a run (duplicates are not failures), 2 when an item could not be drafted (a
     URL longer than entries may hold, or lines nested too deeply to read; the other items are
-    drafted), 3 on a usage error.
+    drafted), 3 on a usage error, 1 when a draft could not be written because of a bug (the
+    others are written).
     """
     from . import import_awesome
 
@@ -72,8 +73,13 @@ def awesome(files: tuple[Path, ...], out_dir: Path, catalog_dir: Path, dry_run: 
                 click.echo(f"  unplaced link {draft.file}:{draft.candidate.line} {url} (draft {draft.relpath})")
             for problem in draft.url_problems:
                 click.echo(f"  url problem {draft.file}:{draft.candidate.line} {problem}")
+    for draft, message in plan.failed:
+        click.secho(f"  internal error: draft for {draft.file}:{draft.candidate.line} not written ({message[:300]}); "
+                    "please report it with that line of the list", fg="red", err=True)
     untyped = sum(1 for d in plan.drafts if not d.candidate.type)
     click.echo("next: in each draft write description and description_zh in your own words, set the fields its "
                "header lists, delete source_note, then move it to catalog/resources/<type>/"
                + (f" ({untyped} drafts in untyped/ need a type)" if untyped else ""))
+    if plan.failed:
+        return ExitCode.INTERNAL
     return ExitCode.FAILURES if any(imported.rejected or imported.unread for imported in plan.lists) else ExitCode.OK

@@ -156,9 +156,15 @@ def create_new(target: Path, text: str) -> bool:
 def write_drafts(plan: ImportPlan, out_dir: Path, *, added: str | None = None) -> ImportPlan:
     """Write every draft of ``plan`` under ``out_dir``; fill ``plan.written`` and
     ``plan.existing`` (paths relative to ``out_dir``). All texts are rendered (and checked)
-    before the first file is written."""
+    before the first file is written; a draft whose text does not read back (a bug) goes to
+    ``plan.failed`` and is not written, and the others still are."""
     added = added or today().isoformat()
-    texts = [(draft, render_draft(draft, added=added)) for draft in plan.drafts]
+    texts = []
+    for draft in plan.drafts:
+        try:
+            texts.append((draft, render_draft(draft, added=added)))
+        except RuntimeError as exc:
+            plan.failed.append((draft, str(exc)))
     for draft, text in texts:
         if create_new(out_dir / draft.relpath, text):
             plan.written.append(draft.relpath)
