@@ -75,6 +75,27 @@ LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 #: inside the text. Zero-width (non-)joiners stay allowed: scripts and emoji need them.
 _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\xad\u200b\u200e\u200f\u202a-\u202e"
                         "\u2028\u2029\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+def strip_invisible(text: str, replacement: str = "") -> str:
+    """``text`` with every character this reader refuses in a file (``E-TEXT-CONTROL``: controls,
+    bidirectional overrides, zero-width spaces, line separators, a BOM) replaced by
+    ``replacement``. For text that comes from elsewhere (an imported list) into a YAML file."""
+    return _INVISIBLE.sub(replacement, text)
+
+
+def show_invisible(text: str) -> str:
+    """``text`` with every character :func:`strip_invisible` removes written as ``\\uXXXX``, so
+    a person can see it (in a comment or a message) and the file stays readable."""
+    return _INVISIBLE.sub(lambda match: f"\\u{ord(match.group(0)):04x}", text)
+
+
+def first_invisible(text: str) -> str | None:
+    """The first character of ``text`` that this reader refuses (``E-TEXT-CONTROL``), or ``None``."""
+    match = _INVISIBLE.search(text)
+    return match.group(0) if match else None
+
+
 #: Whether nodes are composed by libyaml (when PyYAML was built with it). bench/validate.py
 #: turns it off to measure the pure-Python composer too.
 USE_LIBYAML = bool(getattr(yaml, "__with_libyaml__", False))
