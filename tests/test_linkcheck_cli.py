@@ -15,6 +15,7 @@ from aigc_resources.linkcheck.history import History
 from aigc_resources.linkcheck.result import LinkResult, LinkStatus
 
 from .conftest import make_catalog
+from .test_learning import GOOD_CONCEPT
 from .linkcheck_support import FixtureServer, server, servers  # noqa: F401
 
 JSON_KEYS = {"url", "status", "http_status", "final_url", "reason", "elapsed_ms", "attempts", "origins"}
@@ -224,3 +225,52 @@ def test_link_report_lists_broken_links_longest_first(project: Path) -> None:
     assert [d["url"] for d in data] == ["https://old.org/broken", "https://new.org/broken"]
     empty = CliRunner().invoke(main, ["link-report", "--history", str(project / "none.sqlite")])
     assert empty.exit_code == 0 and "no broken links" in empty.stdout
+
+
+@pytest.mark.parametrize("output,message", [
+    ("no-such-folder/report.md", "the folder no-such-folder does not exist"),
+    ("urls.txt/report.md", "urls.txt is not a folder"),
+    ("", "give a file name"),
+    ("a-folder", "a-folder"),
+])
+def test_output_that_cannot_be_written_fails_before_any_checking(server: FixtureServer, project: Path,
+                                                                 output: str, message: str) -> None:
+    (project / "a-folder").mkdir()
+    (project / "urls.txt").write_text(server.url("/page") + "\n", encoding="utf-8")
+    code, out, err = run("--url-file", "urls.txt", "--output", output)
+    assert code == 3 and message in err and "Traceback" not in out + err
+    assert server.log == [] and not (project / ".linkcheck").exists()  # nothing checked, nothing recorded
+    result = CliRunner().invoke(main, ["link-report", "--output", output or "", "--history", "h.sqlite"])
+    assert result.exit_code == 3 and message in result.stderr
+
+
+def test_empty_changed_since_is_a_usage_error_not_a_full_run(project: Path) -> None:
+    catalog = make_catalog(project / "catalog", {"library/one.yaml": entry("one", "https://a.org/x")}, good=False)
+    code, _, err = run("--catalog", str(catalog), "--changed-since", "")
+    assert code == 3 and "--changed-since needs a git ref" in err
+
+
+def test_a_valid_catalog_reports_no_skipped_files(server: FixtureServer, project: Path) -> None:
+    catalog = make_catalog(project / "catalog", {"library/one.yaml": entry("one", server.url("/one"))}, good=False)
+    (catalog / "concepts").mkdir()
+    (catalog / "concepts/attention.yaml").write_text(GOOD_CONCEPT, encoding="utf-8")  # not an entry: not "skipped"
+    assert CliRunner().invoke(main, ["validate", "--catalog", str(catalog)]).exit_code == 0
+    code, out, _ = run("--catalog", str(catalog))
+    assert code == 0 and "with errors were not checked" not in out
+    (catalog / "resources/library/bad.yaml").write_text("id: bad\n", encoding="utf-8")
+    code, out, _ = run("--catalog", str(catalog))
+    assert "note: 1 file(s) with errors were not checked" in out
+
+
+def test_link_report_on_an_unreadable_history_exits_3(project: Path) -> None:
+    (project / "junk.sqlite").write_bytes(b"junk" * 1000)
+    result = CliRunner().invoke(main, ["link-report", "--history", "junk.sqlite"])
+    assert result.exit_code == 3 and "not a link-check history database" in result.stderr
+    result = CliRunner().invoke(main, ["link-report", "--history", "none.sqlite"])
+    assert result.exit_code == 0 and "no link-check history at none.sqlite yet" in result.stderr
+
+
+def test_history_path_under_a_file_exits_3(project: Path) -> None:
+    (project / "urls.txt").write_text("", encoding="utf-8")
+    code, _, err = run("--url-file", "urls.txt", "--history", "urls.txt/h.sqlite")
+    assert code == 3 and "cannot create the folder urls.txt for the history" in err

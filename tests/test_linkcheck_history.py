@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -171,3 +172,72 @@ def _count(db: Path) -> int:
                                 ).fetchone()[0]
     except sqlite3.Error:
         return 0
+
+
+def _foreign_db(path: Path) -> None:
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE notes (x)")
+    db.commit()
+    db.close()
+
+
+def _newer_db(path: Path) -> None:
+    with History(path):
+        pass
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA user_version = 99")
+    db.close()
+
+
+def _corrupt_db(path: Path) -> None:
+    with History(path) as history:
+        history.start_run("catalog", 1)
+    data = bytearray(path.read_bytes())
+    data[100:4096] = os.urandom(3996)  # the page 1 b-tree header and schema
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("make,message", [
+    (lambda p: p.mkdir(), "is a folder, not a history file"),
+    (lambda p: None, "cannot create the folder"),  # its parent is a file (below)
+    (_foreign_db, "it holds other tables: notes"),
+    (_newer_db, "newer version (schema 99"),
+    (_corrupt_db, "not a link-check history database"),
+])
+def test_unusable_history_paths_are_clear_errors_and_left_untouched(tmp_path: Path, make, message: str) -> None:
+    path = tmp_path / "h.sqlite"
+    if message == "cannot create the folder":
+        (tmp_path / "file").write_text("x", encoding="utf-8")
+        path = tmp_path / "file" / "h.sqlite"
+    make(path)
+    before = path.read_bytes() if path.is_file() else None
+    with pytest.raises(HistoryError, match=re.escape(message)):
+        History(path)
+    if before is not None:
+        assert path.read_bytes() == before  # no table added to someone else's database
+
+
+def test_broken_links_refuses_a_file_that_is_not_a_history(tmp_path: Path) -> None:
+    _foreign_db(tmp_path / "other.sqlite")
+    with pytest.raises(HistoryError, match="not a link-check history database"):
+        broken_links(tmp_path / "other.sqlite")
+    with pytest.raises(HistoryError, match="no history file"):
+        broken_links(tmp_path / "missing.sqlite")
+    assert link_health(tmp_path / "other.sqlite") == {}  # the site builds without a history
+
+
+def test_a_history_locked_by_another_process_is_a_clear_error(tmp_path: Path) -> None:
+    db = tmp_path / "h.sqlite"
+    with History(db, busy_timeout=0.05) as history:
+        run = history.start_run("catalog", 1)
+        holder = sqlite3.connect(db, isolation_level=None)
+        holder.execute("BEGIN EXCLUSIVE")  # another run (or a person with sqlite3) holds the lock
+        try:
+            with pytest.raises(HistoryError, match="another process"):
+                history.record(run, _result(OK, T0))
+            with pytest.raises(HistoryError, match="another process"):
+                History(db, busy_timeout=0.05)
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        history.record(run, _result(OK, T0))  # usable again once the lock is gone

@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from ..catalog import load_catalog
-from ..cliutil import catalog_option, handle_errors
+from ..cliutil import catalog_option, check_output_path, handle_errors
 from ..errors import ExitCode, UserError
 from .collect import changed_files, collect_catalog, read_url_file
 from .config import Settings, cli_settings, load_settings, toml_key
@@ -64,7 +64,10 @@ def _emit(text: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
     else:
-        write_atomic(output, text)
+        try:
+            write_atomic(output, text)
+        except OSError as exc:  # checked up front; this is a race (folder removed, disk full)
+            raise UserError(f"--output {output}: cannot write the report ({exc.strerror or exc})") from None
 
 
 class _Progress:
@@ -132,7 +135,11 @@ def check_links(catalog_dir: Path, url_file: Path | None, changed_since: str | N
     Exit codes: 0 ok, 1 internal error, 2 failing links, 3 usage or configuration error.
     """
     settings = _settings(config_path, overrides)
-    if url_file is not None and (changed_since or fix):
+    if output is not None:
+        check_output_path(output)
+    if changed_since is not None and not changed_since.strip():
+        raise UserError("--changed-since needs a git ref (a branch, tag or commit), got an empty value")
+    if url_file is not None and (changed_since is not None or fix):
         raise UserError("--url-file cannot be combined with --changed-since or --fix (they need the catalog)")
     notes: list[str] = []
     if url_file is not None:
@@ -141,7 +148,7 @@ def check_links(catalog_dir: Path, url_file: Path | None, changed_since: str | N
         report = load_catalog(catalog_dir)
         if report.catalog is None:
             raise UserError(f"{catalog_dir}: the taxonomy is invalid; run `aigc-resources validate`")
-        skipped = report.files - 1 - report.entries
+        skipped = report.entries - report.valid
         if skipped:
             notes.append(f"{skipped} file(s) with errors were not checked; run `aigc-resources validate`")
         only = changed_files(catalog_dir, changed_since) if changed_since else None
@@ -178,8 +185,16 @@ def link_report(history_path: Path | None, fmt: str, output: Path | None, config
     """List the links broken now, broken longest first, from the link-check history.
 
     A link counts as broken when its latest conclusive check (ok, redirected or broken) was
-    broken; "since" is the first check of that unbroken run. Exit code 0 (a report).
+    broken; "since" is the first check of that unbroken run. Exit code 0 (a report, empty
+    when there is no history yet), 3 when the history file cannot be read.
     """
+    if output is not None:
+        check_output_path(output)
     path = history_path or Path(_settings(config_path, {}).history)
-    _emit(format_broken(broken_links(path), fmt), output)
+    if not path.exists():  # nothing checked yet: an empty report, said plainly
+        click.echo(f"note: no link-check history at {path} yet (check-links writes it)", err=True)
+        links = []
+    else:
+        links = broken_links(path)
+    _emit(format_broken(links, fmt), output)
     return ExitCode.OK
