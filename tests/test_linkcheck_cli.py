@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import subprocess
 import xml.etree.ElementTree as ET
@@ -274,3 +275,30 @@ def test_history_path_under_a_file_exits_3(project: Path) -> None:
     (project / "urls.txt").write_text("", encoding="utf-8")
     code, _, err = run("--url-file", "urls.txt", "--history", "urls.txt/h.sqlite")
     assert code == 3 and "cannot create the folder urls.txt for the history" in err
+
+
+def test_url_file_from_a_windows_editor_bom_crlf_comments_and_duplicates(server: FixtureServer,
+                                                                          project: Path) -> None:
+    a, b = server.url("/a"), server.url("/b")
+    text = f"{a}\r\n# a comment\x0cwith a form feed\r\n\r\n  {b}   # why this link is here\r\n\t{a}\t\r\n"
+    (project / "urls.txt").write_bytes(codecs.BOM_UTF8 + text.encode("utf-8"))
+    code, out, _ = run("--url-file", "urls.txt", "--format", "json")
+    results = {r["url"]: [o["line"] for o in r["origins"]] for r in json.loads(out)}
+    assert code == 0 and results == {a: [1, 5], b: [4]}
+    assert server.counts == {"/a": 1, "/b": 1}
+    (project / "utf16.txt").write_bytes(codecs.BOM_UTF16_LE + f"{a}\n".encode("utf-16-le"))
+    code, out, _ = run("--url-file", "utf16.txt", "--format", "json", "--no-cache")
+    assert code == 0 and [r["url"] for r in json.loads(out)] == [a]
+
+
+def test_url_file_with_bytes_that_are_not_utf8_names_the_line(project: Path) -> None:
+    (project / "urls.txt").write_bytes(b"https://a.org/\nhttps://b.org/caf\xe9\n")
+    code, _, err = run("--url-file", "urls.txt")
+    assert code == 3 and "urls.txt:2: not valid UTF-8 (byte 0xe9); save the file as UTF-8" in err
+
+
+def test_url_file_from_standard_input(server: FixtureServer, project: Path) -> None:
+    result = CliRunner().invoke(main, ["check-links", "--allow-private", "--url-file", "-", "--format", "json"],
+                                input=server.url("/in") + "\n")
+    assert result.exit_code == 0
+    assert [(r["url"], r["origins"][0]["path"]) for r in json.loads(result.stdout)] == [(server.url("/in"), "<stdin>")]

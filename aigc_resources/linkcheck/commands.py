@@ -100,8 +100,8 @@ class _Progress:
 
 @click.command("check-links")
 @catalog_option
-@click.option("--url-file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Check the URLs in FILE (one per line, # comments) instead of the catalog.")
+@click.option("--url-file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              help="Check the URLs in FILE (one per line, # comments; - for standard input) instead of the catalog.")
 @click.option("--changed-since", metavar="GIT_REF",
               help="Only the entries added or changed since GIT_REF (e.g. the pull request's base).")
 @click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="text", show_default=True,
