@@ -146,6 +146,15 @@ def fast_settings(**changes: object) -> Settings:
 
 # -- handlers for awkward behaviour ---------------------------------------------------------------
 
+def raw_answer(data: bytes) -> Handler:
+    """A handler that writes ``data`` as the whole answer (malformed HTTP on purpose), then closes."""
+    def handler(request: Request) -> None:
+        request.wfile.write(data)
+        request.wfile.flush()
+        request.close_connection = True
+    return handler
+
+
 def drip_headers(request: Request, *, every: float = 0.2, limit: float = 30.0) -> None:
     """Send a status line one byte at a time, forever (bounded by ``limit`` seconds)."""
     end = time.monotonic() + limit

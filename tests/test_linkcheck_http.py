@@ -6,6 +6,7 @@ upper bounds far below what the misbehaving server would take without the featur
 
 from __future__ import annotations
 
+import codecs
 import email.utils
 import socket
 import ssl
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from .linkcheck_support import (Checker, FixtureServer, check, drip_body, drip_headers, fast_settings, gzip_bomb,
-                               huge_body, never_answer, reset_connection, server, servers)  # noqa: F401
+                               huge_body, never_answer, raw_answer, reset_connection, server, servers)  # noqa: F401
 
 from aigc_resources.linkcheck import ErrorKind, LinkStatus, LinkTarget
 from aigc_resources.net import AddressPolicy
@@ -111,6 +112,85 @@ def test_too_many_redirects_is_broken(server: FixtureServer) -> None:
 def test_redirect_to_an_unsupported_scheme_is_invalid(server: FixtureServer) -> None:
     server.routes["/a"] = lambda r: r.redirect(301, "ftp://files.example.org/x")
     assert check(server.url("/a")).status is INVALID
+
+
+@pytest.mark.parametrize("location,expected", [
+    ("/a page with spaces", "/a%20page%20with%20spaces"),  # browsers percent-encode; it was "invalid"
+    ("/caf\u00e9/\u65e5\u672c?q=\u00e9#s\u00e9", "/caf%C3%A9/%E6%97%A5%E6%9C%AC?q=%C3%A9#s%C3%A9"),
+    ("/already%20encoded", "/already%20encoded"),
+])
+def test_location_with_spaces_or_unicode_is_followed_percent_encoded(server: FixtureServer, location: str,
+                                                                     expected: str) -> None:
+    server.routes["/moved"] = raw_answer(b"HTTP/1.1 301 Moved\r\nLocation: " + location.encode("utf-8")
+                                         + b"\r\nContent-Length: 0\r\n\r\n")
+    result = check(server.url("/moved"))
+    assert result.status is REDIRECTED and result.suggested_url == server.url(expected), result.reason
+    assert server.requests_to(expected.split("#")[0])
+
+
+@pytest.mark.parametrize("answer,kind,fragment", [
+    (b"HTTP/1.1 abc OK\r\n\r\n", ErrorKind.PROTOCOL, "BadStatusLine"),
+    (b"\x00\x01garbage\r\n\r\n", ErrorKind.PROTOCOL, "\\x00\\x01garbage"),
+    (b"<html>HTTP/0.9 has no status line</html>", ErrorKind.PROTOCOL, "BadStatusLine"),
+    (b"HTTP/1.1 200 OK\r\nX-Big: " + b"a" * 70_000 + b"\r\n\r\n", ErrorKind.PROTOCOL, "LineTooLong"),
+    (b"HTTP/1.1 200 OK\r\n" + b"".join(b"X-%d: y\r\n" % i for i in range(120)) + b"Content-Length: 0\r\n\r\n",
+     ErrorKind.PROTOCOL, "a browser may read it"),
+    # requests' InvalidHeader is a ValueError: it made the *URL* "invalid", failing the run.
+    (b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\nhello", ErrorKind.PROTOCOL,
+     "Content-Length"),
+    (b"HTTP/1.1 301 Moved\r\nLocation: /one\r\nLocation: /two\r\nContent-Length: 0\r\n\r\n", ErrorKind.PROTOCOL,
+     "2 different Location headers: /one, /two"),
+    (b"HTTP/1.1 600 Beyond\r\nContent-Length: 0\r\n\r\n", ErrorKind.PROTOCOL, "status 600"),
+    # urllib3's DecodeError escapes requests while streaming: it was a retried "network error".
+    (b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\nContent-Length: 5\r\n\r\nhello",
+     ErrorKind.DECODING, "DecodeError"),
+    (b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 9000\r\n\r\n<title>short</title>",
+     ErrorKind.RESET, "IncompleteRead"),  # a Content-Length that lies: the body ends early
+])
+def test_malformed_answers_are_transient_with_an_honest_reason(server: FixtureServer, answer: bytes,
+                                                               kind: ErrorKind, fragment: str) -> None:
+    server.routes["/bad"] = raw_answer(answer)
+    result = check(server.url("/bad"))
+    assert result.status is TRANSIENT and result.error_kind is kind, result.reason
+    assert fragment in result.reason and not any(c in result.reason for c in "\x00\r\n")
+
+
+def test_content_length_shorter_than_the_body_is_read_as_sent(server: FixtureServer) -> None:
+    server.routes["/a"] = raw_answer(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 3\r\n\r\n"
+                                     b"<title>Not Found</title>")
+    assert check(server.url("/a")).status is OK  # only 3 bytes belong to the answer, as in browsers
+
+
+@pytest.mark.parametrize("content_type,body", [
+    ("text/html; charset=utf-16", "<h2 id='sec'>x</h2>".encode("utf-8")),       # wrong label: no NUL bytes
+    ("text/html; charset=utf-32", "<h2 id='sec'>x</h2>".encode("utf-8")),
+    ("text/html; charset=no-such-charset", "<h2 id='sec'>caf\u00e9</h2>".encode("utf-8")),
+    ("text/html; charset=iso-8859-1", codecs.BOM_UTF8 + "<h2 id='s\u00e9c'>x</h2>".encode("utf-8")),  # BOM wins
+    ("text/html; charset=utf-16", codecs.BOM_UTF16_LE + "<h2 id='s\u00e9c'>x</h2>".encode("utf-16-le")),
+    ("text/html; charset=utf-16", "<h2 id='sec'>x</h2>".encode("utf-16-le")),   # a true label
+])
+def test_a_wrong_charset_does_not_hide_fragment_ids(server: FixtureServer, content_type: str, body: bytes) -> None:
+    fragment = "s%C3%A9c" if "\u00e9c" in body.decode("utf-8", "ignore") + body.decode("utf-16", "ignore") else "sec"
+    server.routes["/page"] = lambda r: r.send(200, body, content_type=content_type)
+    result = check(server.url(f"/page#{fragment}"))
+    assert result.status is OK, result.reason
+
+
+def test_idn_host_is_resolved_in_its_ascii_form(server: FixtureServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    real, asked = socket.getaddrinfo, []
+
+    def getaddrinfo(name, port, *args, **kwargs):
+        if name == "127.0.0.2":  # the connection to the checked address itself
+            return real(name, port, *args, **kwargs)
+        asked.append(name)
+        if name == "xn--bcher-kva.aigc-test":
+            return real("127.0.0.2", port, *args, **kwargs)
+        raise socket.gaierror(socket.EAI_NONAME, "fake resolver")
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    result = check(f"http://b\u00fccher.aigc-test:{server.port}/katalog")
+    assert result.status is OK and asked == ["xn--bcher-kva.aigc-test"], (result.reason, asked)
+    assert server.log[0].headers["host"] == f"xn--bcher-kva.aigc-test:{server.port}"
 
 
 def test_redirect_to_a_dead_page_is_broken(server: FixtureServer) -> None:

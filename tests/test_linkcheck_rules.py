@@ -30,6 +30,9 @@ NOW = dt.datetime(2026, 11, 29, 12, 0, 0, tzinfo=dt.timezone.utc)
     ("Sun Nov 29 12:00:05 2026", 5.0),                                         # asctime form
     ("Sun, 29 Nov 2026 11:00:00 GMT", 0.0),                                    # in the past
     ("soon", None), ("-5", None), ("1.5", None), ("", None), (None, None),
+    # Valid however long (RFC 9110: 1*DIGIT); it was taken as malformed and retried at once.
+    ("99999999999999999999", 1e12), ("Fri, 31 Dec 9999 23:59:59 GMT", 251_606_347_199.0),
+    ("Mon, 01 Jan 0001 00:00:00 GMT", 0.0), ("Fri, 31 Dec 99999 23:59:59 GMT", None),
 ])
 def test_parse_retry_after(value: str | None, seconds: float | None) -> None:
     assert parse_retry_after(value, NOW) == seconds

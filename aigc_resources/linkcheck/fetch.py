@@ -13,16 +13,18 @@ soft-404 or bot-wall check, up to ``max_body_bytes`` when a fragment must be fou
 
 from __future__ import annotations
 
+import codecs
 import html
 import http.client
 import re
 import time
 from dataclasses import dataclass, field
-from urllib.parse import unquote, urldefrag, urljoin
+from urllib.parse import unquote, urldefrag, urljoin, urlsplit, urlunsplit
 
 import requests
 import urllib3.exceptions
 from requests.cookies import RequestsCookieJar, extract_cookies_to_jar
+from requests.utils import requote_uri
 
 from ..urls import url_problems
 from .config import Settings
@@ -37,6 +39,11 @@ _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 #: Answers whose body is read to look for a bot wall (see :mod:`.quirks`).
 _SNIFF_ERROR_STATUSES = frozenset({401, 403, 429, 503})
+
+
+class ProtocolViolation(Exception):
+    """The server's answer breaks HTTP in a way that decides nothing about the resource
+    (several different ``Location`` headers); classified like a malformed answer."""
 
 
 class RedirectError(Exception):
@@ -173,6 +180,10 @@ def _attempt(url: str, method: str, settings: Settings, quirks: HostQuirks,
             try:
                 location = response.headers.get("location")
                 if response.status_code in _REDIRECT_STATUSES and location:
+                    locations = set(response.raw.headers.getlist("location"))
+                    if len(locations) > 1:  # browsers refuse this answer (Chromium: MULTIPLE_LOCATION)
+                        raise ProtocolViolation(f"{response.status_code} with {len(locations)} different Location "
+                                                f"headers: {', '.join(sorted(locations))}")
                     target = _redirect_target(current, location)
                     out.hops.append(Hop(current, response.status_code, target))
                     state = (target, _cookie_state(jar))
@@ -200,7 +211,7 @@ def _attempt(url: str, method: str, settings: Settings, quirks: HostQuirks,
 #: ``ProtocolError`` while streaming a body): they are caught here too.
 _EXPECTED_ERRORS: tuple[type[BaseException], ...] = (
     requests.RequestException, urllib3.exceptions.HTTPError, http.client.HTTPException,
-    ValueError, OSError, RedirectError, AddressRefused,
+    ValueError, OSError, RedirectError, AddressRefused, ProtocolViolation,
 )
 
 
@@ -218,11 +229,24 @@ def _redirect_target(current: str, location: str) -> str:
         location = location.encode("latin-1").decode("utf-8")
     except (UnicodeEncodeError, UnicodeDecodeError):
         pass
-    target = urljoin(current, location.strip())
+    target = _percent_encode(urljoin(current, location.strip()))
     problems = [m for code, m in url_problems(target) if code != "E-URL-TRACKING"]
     if problems:
         raise RedirectError(f"redirect to a URL that cannot be checked: {problems[0]}", invalid=True)
     return target
+
+
+def _percent_encode(url: str) -> str:
+    """``url`` with spaces and other characters a URL cannot hold percent-encoded in its path,
+    query and fragment, as browsers do with a ``Location`` (WHATWG URL, "percent-encode sets");
+    existing ``%XX`` escapes are kept and the host is left to IDNA. Unparseable input is
+    returned unchanged for :func:`~aigc_resources.urls.url_problems` to name."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    return urlunsplit(parts._replace(path=requote_uri(parts.path), query=requote_uri(parts.query),
+                                     fragment=requote_uri(parts.fragment)))
 
 
 def _send(adapter: requests.adapters.HTTPAdapter, method: str, url: str, headers: dict[str, str],
@@ -267,6 +291,29 @@ def _charset(content_type: str) -> str:
     return match.group(1) if match else "utf-8"
 
 
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def decode_body(body: bytes, content_type: str) -> str:
+    """The text of an HTML body: a byte-order mark wins, then the ``charset`` of the header,
+    as in browsers (WHATWG Encoding §6, "decode"); UTF-8 for an unknown charset name and for
+    a UTF-16/32 label on a body with no NUL byte (HTML markup in UTF-16/32 always has them,
+    so such a label is a server's mistake, and believing it would hide every id). Never raises.
+    """
+    for bom, encoding in _BOMS:
+        if body.startswith(bom):
+            return body.decode(encoding, errors="replace")
+    charset = _charset(content_type)
+    try:
+        name = codecs.lookup(charset).name
+    except LookupError:  # an unknown charset name
+        name = "utf-8"
+    if name.startswith(("utf-16", "utf-32")) and b"\0" not in body[:4096]:
+        name = "utf-8"
+    return body.decode(name, errors="replace")
+
+
 def _read_body(response: requests.Response, out: Fetched, settings: Settings, deadline: Deadline,
                want_fragment: bool) -> None:
     """Read what the checks need: HTML of a 2xx answer, or the start of a bot-wall suspect."""
@@ -294,9 +341,4 @@ def _read_body(response: requests.Response, out: Fetched, settings: Settings, de
     else:
         truncated = bool(response.raw.read(1, decode_content=True))
     out.body_bytes = size
-    body = b"".join(chunks)
-    try:
-        text = body.decode(_charset(content_type), errors="replace")
-    except LookupError:  # an unknown charset name
-        text = body.decode("utf-8", errors="replace")
-    out.page = parse_page(text, truncated=truncated)
+    out.page = parse_page(decode_body(b"".join(chunks), content_type), truncated=truncated)

@@ -61,6 +61,7 @@ class ErrorKind(str, enum.Enum):
     TLS = "tls"                        # TLS handshake failed
     TLS_VERIFY = "tls-verify"          # the certificate could not be verified
     DECODING = "decoding"              # the body could not be decompressed
+    PROTOCOL = "protocol"              # the answer is not valid HTTP (status line, headers)
     REDIRECT_LOOP = "redirect-loop"
     TOO_MANY_REDIRECTS = "too-many-redirects"
     INVALID_URL = "invalid-url"
