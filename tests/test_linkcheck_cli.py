@@ -302,3 +302,64 @@ def test_url_file_from_standard_input(server: FixtureServer, project: Path) -> N
                                 input=server.url("/in") + "\n")
     assert result.exit_code == 0
     assert [(r["url"], r["origins"][0]["path"]) for r in json.loads(result.stdout)] == [(server.url("/in"), "<stdin>")]
+
+
+TRICKY = """# old address: {old} (kept as history; only values change)
+id: tricky
+title: Tricky
+url: {old}  # moved from {old} in 2025
+type: library
+topics: [attention]
+level: advanced
+languages: [en]
+access: free
+links: {{code: '{old_code}', docs: "{old_code}/docs", paper: {old}}}
+description: A library used only by the link-checker tests, long enough to pass.
+description_zh: 仅供链接检查测试使用的代码库，描述足够长。
+added: 2026-03-01
+"""
+
+
+def test_fix_changes_only_the_values_not_comments_nor_look_alikes_on_the_line(servers, project: Path) -> None:
+    site = servers("127.0.0.2")
+    site.routes["/old"] = lambda r: r.redirect(301, "/new,v2")        # a comma: unsafe plain in a flow mapping
+    site.routes["/old-code"] = lambda r: r.redirect(308, "/it's-new")  # a quote inside single quotes
+    before = TRICKY.format(old=site.url("/old"), old_code=site.url("/old-code"))
+    catalog = make_catalog(project / "catalog", {"library/tricky.yaml": before.replace("\n", "\r\n")}, good=False)
+    path = catalog / "resources/library/tricky.yaml"
+    code, out, _ = run("--catalog", str(catalog), "--fix")
+    assert code == 0, out
+    after = path.read_bytes().decode("utf-8")
+    new, new_code = site.url("/new,v2"), site.url("/it's-new")
+    assert after == before.replace("\n", "\r\n").replace(
+        f"url: {site.url('/old')}  #", f'url: "{new}"  #').replace(
+        f"code: '{site.url('/old-code')}'", f"code: '{new_code.replace(chr(39), chr(39) * 2)}'").replace(
+        f"paper: {site.url('/old')}}}", f'paper: "{new}"}}')
+    assert f"# old address: {site.url('/old')}" in after and f"moved from {site.url('/old')} in 2025" in after
+    assert f'docs: "{site.url("/old-code")}/docs"' in after  # not a redirect: untouched, though it contains one
+    assert CliRunner().invoke(main, ["validate", "--catalog", str(catalog)]).exit_code == 0
+    assert [p.name for p in path.parent.iterdir()] == ["tricky.yaml"]  # no temporary file left behind
+
+
+def test_fix_finds_a_url_written_with_yaml_escapes(servers, project: Path) -> None:
+    site = servers("127.0.0.2")
+    site.routes["/old"] = lambda r: r.redirect(301, "/new")
+    text = entry("quoted", "PLACEHOLDER").replace("url: PLACEHOLDER", f'url: "{site.url("/ol")}\\x64"')
+    catalog = make_catalog(project / "catalog", {"library/quoted.yaml": text}, good=False)
+    path = catalog / "resources/library/quoted.yaml"
+    code, out, _ = run("--catalog", str(catalog), "--fix")
+    assert code == 0 and f'url: "{site.url("/new")}"\n' in path.read_text(encoding="utf-8"), out
+
+
+@pytest.mark.parametrize("source,new", [
+    ('"http://a.org/old"', 'http://a.org/new"quoted"\\path'), ("'http://a.org/old'", "http://a.org/it's"),
+    ("http://a.org/old", "http://a.org/x,y[1]"), ("http://a.org/old", "http://a.org/plain"),
+])
+def test_the_new_url_reads_back_exactly_in_the_style_it_is_written(source: str, new: str) -> None:
+    import yaml
+
+    from aigc_resources.linkcheck.fix import quote_like
+
+    written = quote_like(source, new)
+    assert yaml.safe_load(f"{{code: {written}, next: 1}}") == {"code": new, "next": 1}
+    assert written[0] == source[0] or written[0] == '"'
