@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -241,3 +242,38 @@ def test_a_history_locked_by_another_process_is_a_clear_error(tmp_path: Path) ->
             holder.execute("ROLLBACK")
             holder.close()
         history.record(run, _result(OK, T0))  # usable again once the lock is gone
+
+
+def test_ctrl_c_writes_a_partial_report_and_keeps_the_history_consistent(server: FixtureServer,
+                                                                         tmp_path: Path) -> None:
+    def slow(r):
+        time.sleep(0.05)
+        r.page("slow")
+    server.default = slow
+    total = 300
+    (tmp_path / "urls.txt").write_text("\n".join(server.url(f"/{i}") for i in range(total)) + "\n", encoding="utf-8")
+    (tmp_path / "none.toml").write_text("", encoding="utf-8")
+    db, report = tmp_path / "history.sqlite", tmp_path / "report.json"
+    # The handler is set explicitly: a child of a non-interactive shell may inherit SIGINT ignored.
+    command = [sys.executable, "-c", "import signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+               "from aigc_resources.cli import main; main()", "check-links", "--url-file", str(tmp_path / "urls.txt"),
+               "--history", str(db), "--allow-private", "--max-concurrency", "2", "--min-interval", "0",
+               "--format", "json", "--output", str(report), "--config", str(tmp_path / "none.toml")]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and _count(db) < 10 and process.poll() is None:
+            time.sleep(0.02)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 130, err.decode()[-2000:]
+    assert b"interrupted" in err and b"Traceback" not in err
+    partial = json.loads(report.read_text(encoding="utf-8"))
+    assert 10 <= len(partial) < total
+    db_check = sqlite3.connect(db)
+    assert db_check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert db_check.execute("SELECT finished_at FROM runs").fetchall() == [(None,)]  # reads as interrupted
+    stored = {row[0] for row in db_check.execute("SELECT url FROM observations")}
+    assert {r["url"] for r in partial} <= stored  # every reported result is in the history

@@ -25,6 +25,10 @@ from .report import FORMATS, format_broken
 from .result import LinkResult
 from .run import CheckRun, check_links as run_check_links, with_notes
 
+#: Exit code of a run stopped by Ctrl-C (128 + SIGINT, the shell convention), after its
+#: partial report is written.
+INTERRUPTED = 130
+
 _CLICK_TYPES = {int: click.INT, float: click.FLOAT, str: click.STRING}
 _METAVARS = {"s": "SECONDS", "h": "HOURS", "bytes": "BYTES"}
 
@@ -132,7 +136,8 @@ def check_links(catalog_dir: Path, url_file: Path | None, changed_since: str | N
     Settings also come from [tool.aigc-resources.linkcheck] in pyproject.toml.
 
     \b
-    Exit codes: 0 ok, 1 internal error, 2 failing links, 3 usage or configuration error.
+    Exit codes: 0 ok, 1 internal error, 2 failing links, 3 usage or configuration error,
+    130 interrupted by Ctrl-C (the report then covers the URLs checked so far).
     """
     settings = _settings(config_path, overrides)
     if output is not None:
@@ -168,6 +173,9 @@ def check_links(catalog_dir: Path, url_file: Path | None, changed_since: str | N
     _emit(FORMATS[fmt](run), output)
     for result in run.unexpected:
         click.echo(f"internal error while checking {result.url}:\n{result.detail}", err=True)
+    if run.interrupted:
+        click.echo("interrupted: the report covers the URLs checked so far", err=True)
+        return INTERRUPTED
     if run.unexpected:
         return ExitCode.INTERNAL
     return ExitCode.FAILURES if run.failures else ExitCode.OK

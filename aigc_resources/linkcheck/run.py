@@ -33,6 +33,7 @@ class CheckRun:
     started_at: float
     finished_at: float
     notes: list[str] = field(default_factory=list)
+    interrupted: bool = False
 
     @property
     def failures(self) -> list[LinkResult]:
@@ -53,7 +54,7 @@ class CheckRun:
         counts = self.counts()
         parts = ", ".join(f"{counts[s]} {s.value}" for s in LinkStatus if counts[s])
         cached = sum(r.cached for r in self.results)
-        return (f"{len(self.results)} URLs: {parts or 'none'}"
+        return (f"{len(self.results)} URLs{' (interrupted)' if self.interrupted else ''}: {parts or 'none'}"
                 + (f" ({cached} re-used from history)" if cached else "")
                 + f"; {len(self.failures)} failing ({self.policy.value} policy)"
                 + f"; {self.finished_at - self.started_at:.1f} s")
@@ -69,6 +70,10 @@ def check_links(targets: Sequence[LinkTarget], settings: Settings, *, policy: Fa
     (unless ``use_cache`` is false), every new result is stored as it arrives, and verdicts
     are computed from all stored rows. ``mode`` is recorded with the run (``catalog``,
     ``changed``, ``url-file``). ``on_result`` is called for every result (progress).
+
+    Interrupted (Ctrl-C, ``KeyboardInterrupt``), it stops starting requests and returns the
+    results that arrived, with ``interrupted`` set and a note; every one of them is already in
+    the history, and the run stays unfinished there (``finished_at`` NULL).
 
     Raises:
         HistoryError: the history file cannot be used.
@@ -99,9 +104,20 @@ def check_links(targets: Sequence[LinkTarget], settings: Settings, *, policy: Fa
             if on_result:
                 on_result(result)
 
-        with Checker(settings, policy=address_policy, rules=rules) as checker:
-            results += checker.check(to_check, on_result=store)
-        if history is not None:
+        arrived: list[LinkResult] = []
+
+        def keep(result: LinkResult) -> None:
+            store(result)
+            arrived.append(result)  # after storing: a reported result is always in the history
+
+        interrupted = False
+        try:
+            with Checker(settings, policy=address_policy, rules=rules) as checker:
+                checker.check(to_check, on_result=keep)
+        except KeyboardInterrupt:
+            interrupted = True
+        results += arrived
+        if history is not None and not interrupted:
             history.finish_run(run_id)
         rows = history.observations(r.key for r in results) if history else {}
     finally:
@@ -109,7 +125,9 @@ def check_links(targets: Sequence[LinkTarget], settings: Settings, *, policy: Fa
             history.close()
     verdicts = {r.key: judge(r, rows.get(r.key, []), run_id, policy, settings) for r in results}
     results.sort(key=lambda r: (r.url, r.key))
-    return CheckRun(results, verdicts, policy, started, time.time())
+    notes = [f"interrupted: {len(results)} of {len(targets)} URLs checked (kept in the history); "
+             "the others were not"] if interrupted else []
+    return CheckRun(results, verdicts, policy, started, time.time(), notes, interrupted)
 
 
 def with_notes(run: CheckRun, *notes: str) -> CheckRun:
