@@ -20,7 +20,8 @@ import pytest
 from .linkcheck_support import (Checker, FixtureServer, check, drip_body, drip_headers, fast_settings, gzip_bomb,
                                huge_body, never_answer, raw_answer, reset_connection, server, servers)  # noqa: F401
 
-from aigc_resources.linkcheck import ErrorKind, LinkStatus, LinkTarget
+from aigc_resources.linkcheck import ErrorKind, FailPolicy, LinkStatus, LinkTarget
+from aigc_resources.linkcheck.history import judge
 from aigc_resources.net import AddressPolicy
 from aigc_resources.linkcheck.quirks import HOST_RULES, HostRule
 
@@ -109,9 +110,15 @@ def test_too_many_redirects_is_broken(server: FixtureServer) -> None:
     assert len(server.log) == 6
 
 
-def test_redirect_to_an_unsupported_scheme_is_invalid(server: FixtureServer) -> None:
-    server.routes["/a"] = lambda r: r.redirect(301, "ftp://files.example.org/x")
-    assert check(server.url("/a")).status is INVALID
+@pytest.mark.parametrize("location", ["ftp://files.example.org/x", "mailto:a@b.org", "javascript:alert(1)",
+                                      "data:text/html,hi", "file:///etc/passwd"])
+def test_redirect_to_an_unsupported_scheme_is_invalid(server: FixtureServer, location: str) -> None:
+    server.routes["/a"] = lambda r: r.redirect(301, location)
+    result = check(server.url("/a"))
+    assert result.status is INVALID and "redirect to a URL that cannot be checked" in result.reason
+    assert [h.location for h in result.redirects] == [location]  # the verdict says the URL itself is fine
+    verdict = judge(result, [], None, FailPolicy.PERSISTENT, fast_settings())
+    assert verdict.fails and verdict.why.startswith("it redirects to a URL that cannot be checked")
 
 
 @pytest.mark.parametrize("location,expected", [

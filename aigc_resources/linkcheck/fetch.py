@@ -184,7 +184,11 @@ def _attempt(url: str, method: str, settings: Settings, quirks: HostQuirks,
                     if len(locations) > 1:  # browsers refuse this answer (Chromium: MULTIPLE_LOCATION)
                         raise ProtocolViolation(f"{response.status_code} with {len(locations)} different Location "
                                                 f"headers: {', '.join(sorted(locations))}")
-                    target = _redirect_target(current, location)
+                    try:
+                        target = _redirect_target(current, location)
+                    except RedirectError:
+                        out.hops.append(Hop(current, response.status_code, location.strip()))  # where it led
+                        raise
                     out.hops.append(Hop(current, response.status_code, target))
                     state = (target, _cookie_state(jar))
                     if state in seen:

@@ -315,6 +315,9 @@ def judge(result: LinkResult, rows: Sequence[Observation], run_id: int | None, p
     otherwise. Nothing else in the project decides this.
     """
     if result.status is LinkStatus.INVALID:
+        if result.redirects:  # the URL is fine; where it leads is not a web page that may be fetched
+            return Verdict(result.key, True, "it redirects to a URL that cannot be checked (see the reason); "
+                                             "link to a page that can be")
         return Verdict(result.key, True, "the URL cannot be checked as written")
     if result.status is not LinkStatus.BROKEN:
         return Verdict(result.key, False, "")
