@@ -179,6 +179,7 @@ def test_settings_come_from_pyproject_then_options(tmp_path: Path) -> None:
     ("max-age = nan\n", "max-age: expected a finite number (h)"),
     ("retry-after-cap = 1e300\n", "retry-after-cap: must be at most 86400 (s)"),
     ("retries = 1000000000\n", "retries: must be at most 20"),
+    ("max-concurrency = 100000\n", "max-concurrency: must be at most 1024"),  # one thread per request
     # A header value with a line break or non-ASCII text made every URL "invalid".
     ('user-agent = "bot\\nX-Injected: 1"\n', "user-agent: only printable ASCII"),
     ("user-agent = '\u722c\u866b'\n", "user-agent: only printable ASCII"),

@@ -76,8 +76,9 @@ DEFAULT_USER_AGENT = f"aigc-resources-linkcheck/{__version__} (catalog link chec
 class Settings:
     """Every setting of the link checker, with its default. Units are in each help text."""
 
-    max_concurrency: int = setting(32, "Requests in flight at once, over all hosts.", minimum=1)
-    per_host: int = setting(4, "Requests in flight at once to one host.", minimum=1)
+    max_concurrency: int = setting(32, "Requests in flight at once, over all hosts (one thread each).",
+                                   minimum=1, maximum=1024)
+    per_host: int = setting(4, "Requests in flight at once to one host.", minimum=1, maximum=1024)
     min_interval: float = setting(0.05, "Minimum time between the starts of two requests to one host.",
                                   unit="s", minimum=0)
     timeout: float = setting(30.0, "Total time for one attempt at a URL: connection, every redirect, "
