@@ -45,7 +45,8 @@ def check_output_path(path: Path, option: str = "--output") -> None:
     """Refuse, before any work starts, an output file that could not be written at the end.
 
     The file itself need not exist (it is replaced whole); its folder must exist and be
-    writable, and the path must not name a folder.
+    writable, and the path must not name a folder. A device or pipe (``/dev/stdout``) only
+    needs to be writable.
 
     Raises:
         UserError: an empty name, a folder, a missing or read-only parent folder (exit code 3).
@@ -54,7 +55,11 @@ def check_output_path(path: Path, option: str = "--output") -> None:
         raise UserError(f"{option}: give a file name")
     if path.is_dir():
         raise UserError(f"{option} {path}: is a folder; give a file name")
-    parent = path.parent
+    if path.exists() and not path.is_file():  # /dev/stdout, a named pipe: written directly
+        if not os.access(path, os.W_OK):
+            raise UserError(f"{option} {path}: cannot write to it (permission denied)")
+        return
+    parent = Path(os.path.realpath(path)).parent if path.is_symlink() else path.parent  # links written through
     if not parent.exists():
         raise UserError(f"{option} {path}: the folder {parent} does not exist; create it first")
     if not parent.is_dir():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import os
 import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -363,3 +364,19 @@ def test_the_new_url_reads_back_exactly_in_the_style_it_is_written(source: str, 
     written = quote_like(source, new)
     assert yaml.safe_load(f"{{code: {written}, next: 1}}") == {"code": new, "next": 1}
     assert written[0] == source[0] or written[0] == '"'
+
+
+def test_output_through_a_symlink_or_to_a_device_never_replaces_them(server: FixtureServer, project: Path) -> None:
+    (project / "urls.txt").write_text(server.url("/page") + "\n", encoding="utf-8")
+    (project / "reports").mkdir()
+    (project / "reports/real.md").write_text("old", encoding="utf-8")
+    (project / "latest.md").symlink_to(project / "reports/real.md")
+    code, _, _ = run("--url-file", "urls.txt", "--format", "markdown", "--output", "latest.md")
+    assert code == 0 and (project / "latest.md").is_symlink()
+    assert (project / "reports/real.md").read_text(encoding="utf-8").startswith("## Link check")
+    fifo = project / "pipe"
+    os.mkfifo(fifo)  # stands for /dev/null and /dev/stdout: os.replace over them as root replaces the device
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE)
+    code, _, _ = run("--url-file", "urls.txt", "--format", "json", "--output", str(fifo), "--no-cache")
+    received = reader.communicate(timeout=30)[0]
+    assert code == 0 and fifo.is_fifo() and json.loads(received)[0]["status"] == "ok"

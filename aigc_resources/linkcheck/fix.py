@@ -12,9 +12,7 @@ reported as skipped with the validator's message.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,6 +21,7 @@ from pathlib import Path
 import yaml
 
 from ..catalog import load_catalog
+from ..fsutil import atomic_write
 from ..diagnostics import Severity
 from ..urls import url_problems
 from ..yamlio import load_yaml
@@ -46,17 +45,10 @@ class Fix:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` (UTF-8) via a temporary file in the same folder."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Replace ``path`` with ``text`` (UTF-8, line endings as given) without ever leaving half a
+    file: :func:`aigc_resources.fsutil.atomic_write` (symlinks followed, devices written
+    directly, permissions kept)."""
+    atomic_write(path, text.encode("utf-8"))
 
 
 #: Characters that end a plain scalar in a flow collection or start a comment/value
