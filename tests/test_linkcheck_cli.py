@@ -380,3 +380,20 @@ def test_output_through_a_symlink_or_to_a_device_never_replaces_them(server: Fix
     code, _, _ = run("--url-file", "urls.txt", "--format", "json", "--output", str(fifo), "--no-cache")
     received = reader.communicate(timeout=30)[0]
     assert code == 0 and fifo.is_fifo() and json.loads(received)[0]["status"] == "ok"
+
+
+def test_fix_on_a_file_that_cannot_be_written_is_skipped_not_a_traceback(servers, project: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    site = servers("127.0.0.2")
+    site.routes["/old"] = lambda r: r.redirect(301, "/new")
+    catalog = make_catalog(project / "catalog", {"library/one.yaml": entry("one", site.url("/old"))}, good=False)
+    path = catalog / "resources/library/one.yaml"
+    before = path.read_bytes()
+
+    def read_only(target: Path, data: bytes) -> None:  # what a read-only checkout does (root ignores chmod)
+        raise PermissionError(13, "Permission denied", str(target))
+
+    monkeypatch.setattr("aigc_resources.linkcheck.fix.atomic_write", read_only)
+    code, out, err = run("--catalog", str(catalog), "--fix")
+    assert code == 0 and "Traceback" not in out + err
+    assert "skipped: cannot write the file (Permission denied)" in out and path.read_bytes() == before

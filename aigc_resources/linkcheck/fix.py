@@ -99,7 +99,8 @@ def apply_redirect_fixes(results: Sequence[LinkResult], catalog_root: Path) -> l
     """Rewrite every ``REDIRECTED`` URL to its suggested URL where it is written, then re-validate.
 
     Returns one :class:`Fix` per origin, applied or skipped with the reason. Never raises for
-    content problems; I/O errors on the catalog (permissions) propagate.
+    content problems nor for a file that cannot be read or written (that file's fixes are
+    skipped with the reason; the file is never left half written).
     """
     planned: dict[Path, list[tuple[Origin, str, str]]] = defaultdict(list)
     fixes: list[Fix] = []
@@ -116,7 +117,12 @@ def apply_redirect_fixes(results: Sequence[LinkResult], catalog_root: Path) -> l
     applied: dict[Path, list[Fix]] = defaultdict(list)
     for path, edits in planned.items():
         doc = load_yaml(path)
-        original = path.read_bytes().decode("utf-8", errors="replace")  # not read_text: CR LF kept as written
+        try:
+            original = path.read_bytes().decode("utf-8", errors="replace")  # not read_text: CR LF kept
+        except OSError as exc:  # removed or unreadable since the check
+            fixes += [Fix(origin, old, new, False, f"cannot read the file ({exc.strerror or exc})")
+                      for origin, old, new in edits]
+            continue
         if doc.text != original:  # a BOM or an unreadable file: positions would not match
             fixes += [Fix(origin, old, new, False, "the file cannot be read back exactly; change it by hand")
                       for origin, old, new in edits]
@@ -134,8 +140,13 @@ def apply_redirect_fixes(results: Sequence[LinkResult], catalog_root: Path) -> l
                 continue
             applied[path].append(Fix(origin, old, new, True))
         if text != original:
+            try:
+                write_atomic(path, text)
+            except OSError as exc:  # a read-only checkout, a full disk: the file is as it was
+                why = f"cannot write the file ({exc.strerror or exc})"
+                fixes += [Fix(f.origin, f.old, f.new, False, why) for f in applied.pop(path)]
+                continue
             originals[path] = original
-            write_atomic(path, text)
     if originals:
         report = load_catalog(catalog_root)
         changed = {p.resolve() for p in originals}
