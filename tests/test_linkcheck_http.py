@@ -183,6 +183,26 @@ def test_a_wrong_charset_does_not_hide_fragment_ids(server: FixtureServer, conte
     assert result.status is OK, result.reason
 
 
+@pytest.mark.parametrize("body,content_type", [
+    ('<meta charset="gbk"><title>页面不存在</title>'.encode("gbk"), "text/html"),
+    ('<meta http-equiv="Content-Type" content="text/html; charset=gb2312"><title>页面不存在</title>'.encode("gbk"),
+     "text/html"),
+    ("<title>页面不存在</title>".encode("gbk"), "text/html; charset=GB2312"),  # browsers read gb2312 as GBK
+])
+def test_chinese_soft_404_in_a_legacy_encoding_is_found(server: FixtureServer, body: bytes,
+                                                        content_type: str) -> None:
+    server.routes["/gone"] = lambda r: r.send(200, body, content_type=content_type)
+    result = check(server.url("/gone"))
+    assert result.status is BROKEN and result.error_kind is ErrorKind.SOFT_404, result.reason
+
+
+def test_control_characters_a_server_sends_never_reach_reports(server: FixtureServer) -> None:
+    server.routes["/esc"] = lambda r: r.send(200, b"<title>404 \x1b[2J\x07 gone</title>")
+    result = check(server.url("/esc"))
+    assert result.status is BROKEN and "\\x1b[2J\\x07" in result.reason
+    assert not any(ord(c) < 32 for c in result.reason)
+
+
 def test_idn_host_is_resolved_in_its_ascii_form(server: FixtureServer, monkeypatch: pytest.MonkeyPatch) -> None:
     real, asked = socket.getaddrinfo, []
 

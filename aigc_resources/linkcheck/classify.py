@@ -26,7 +26,7 @@ from .config import Settings
 from .fetch import Fetched, ProtocolViolation, RedirectError, fragment_of, needs_fragment_check
 from ..net import AddressRefused
 from .quirks import BOT_WALL_STATUSES, HostQuirks, bot_wall_signature
-from .result import ErrorKind, LinkStatus
+from .result import ErrorKind, LinkStatus, printable
 
 #: Title or first heading of a page that is really a "not found" page served with 200.
 SOFT_404_TEXT = re.compile(
@@ -273,11 +273,8 @@ def _short(exc: BaseException | None) -> str:
     server sent (a status line with NUL bytes and CR LF): control characters are escaped so
     they reach no terminal, report or history row."""
     text = f"{type(exc).__name__}: {exc}".strip() if exc is not None else "no answer"
-    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    text = printable(" ".join(text.split()))
     return text if len(text) <= 160 else text[:157] + "..."
-
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _phrase(status: int) -> str:

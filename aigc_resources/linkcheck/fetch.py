@@ -299,18 +299,33 @@ _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BO
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
+#: ``<meta charset=...>`` or ``<meta http-equiv=Content-Type content="...; charset=...">``,
+#: looked for in the first 1024 bytes (WHATWG HTML §13.2.3.2, "prescan a byte stream").
+_META_CHARSET = re.compile(rb"<meta\b[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.I)
+#: Labels browsers decode with a wider encoding (WHATWG Encoding §4.2, "labels").
+_ENCODING_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030",
+                     "iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp1252", "us-ascii": "cp1252",
+                     "ascii": "cp1252", "big5": "big5hkscs", "shift_jis": "cp932", "euc-kr": "cp949"}
+
+
 def decode_body(body: bytes, content_type: str) -> str:
-    """The text of an HTML body: a byte-order mark wins, then the ``charset`` of the header,
-    as in browsers (WHATWG Encoding §6, "decode"); UTF-8 for an unknown charset name and for
-    a UTF-16/32 label on a body with no NUL byte (HTML markup in UTF-16/32 always has them,
-    so such a label is a server's mistake, and believing it would hide every id). Never raises.
+    """The text of an HTML body, decoded as browsers do (WHATWG Encoding §6, HTML §13.2.3):
+    a byte-order mark wins, then the header's ``charset``, then a ``<meta>`` charset in the
+    first 1024 bytes, else UTF-8; labels map to the encodings browsers use for them (``gb2312``
+    is read as GB18030). An unknown label, or a UTF-16/32 label on a body with no NUL byte
+    (HTML markup in UTF-16/32 always has them, so the label is a server's mistake, and
+    believing it would hide every id), means UTF-8. Never raises.
     """
     for bom, encoding in _BOMS:
         if body.startswith(bom):
             return body.decode(encoding, errors="replace")
-    charset = _charset(content_type)
+    label = _charset(content_type) if "charset=" in content_type.lower() else None
+    if label is None:
+        meta = _META_CHARSET.search(body[:1024])
+        label = meta.group(1).decode("ascii") if meta else "utf-8"
+    label = _ENCODING_ALIASES.get(label.lower(), label)
     try:
-        name = codecs.lookup(charset).name
+        name = codecs.lookup(label).name
     except LookupError:  # an unknown charset name
         name = "utf-8"
     if name.startswith(("utf-16", "utf-32")) and b"\0" not in body[:4096]:

@@ -8,10 +8,23 @@ set, and ``history`` stores the results as rows. Nothing here does I/O.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..urls import host_of
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters (except tab and line feed) written as ``\\xNN``.
+
+    Reasons quote what servers send (status lines, page titles): an ESC would drive the
+    reader's terminal and most control characters make JUnit XML unreadable (XML 1.0 §2.2).
+    """
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 class LinkStatus(str, enum.Enum):
