@@ -397,3 +397,15 @@ def test_fix_on_a_file_that_cannot_be_written_is_skipped_not_a_traceback(servers
     code, out, err = run("--catalog", str(catalog), "--fix")
     assert code == 0 and "Traceback" not in out + err
     assert "skipped: cannot write the file (Permission denied)" in out and path.read_bytes() == before
+
+
+def test_output_onto_the_history_or_the_url_file_is_refused(project: Path) -> None:
+    (project / "urls.txt").write_text("", encoding="utf-8")
+    assert run("--url-file", "urls.txt", "--history", "h.sqlite")[0] == 0
+    before = (project / "h.sqlite").read_bytes()
+    for target, option in [("h.sqlite", "--history"), ("./urls.txt", "--url-file")]:
+        code, _, err = run("--url-file", "urls.txt", "--history", "h.sqlite", "--output", target)
+        assert code == 3 and f"this is the {option} file" in err
+    result = CliRunner().invoke(main, ["link-report", "--history", "h.sqlite", "--output", "h.sqlite"])
+    assert result.exit_code == 3 and "this is the --history file" in result.stderr
+    assert (project / "h.sqlite").read_bytes() == before

@@ -7,6 +7,7 @@ their names, types, defaults and help never drift from the declaration.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -72,6 +73,14 @@ def _emit(text: str, output: Path | None) -> None:
             write_atomic(output, text)
         except OSError as exc:  # checked up front; this is a race (folder removed, disk full)
             raise UserError(f"--output {output}: cannot write the report ({exc.strerror or exc})") from None
+
+
+def _not_an_input(output: Path, inputs: dict[str, Path | None]) -> None:
+    """Refuse an ``--output`` that names one of the command's own inputs: the report would
+    replace the history database (or the URL list, the settings) at the end of the run."""
+    for option, path in inputs.items():
+        if path is not None and path.exists() and output.exists() and os.path.samefile(output, path):
+            raise UserError(f"--output {output}: this is the {option} file; the report would replace it")
 
 
 class _Progress:
@@ -142,6 +151,8 @@ def check_links(catalog_dir: Path, url_file: Path | None, changed_since: str | N
     settings = _settings(config_path, overrides)
     if output is not None:
         check_output_path(output)
+        _not_an_input(output, {"--history": Path(settings.history), "--url-file": url_file,
+                               "--config": config_path or Path("pyproject.toml")})
     if changed_since is not None and not changed_since.strip():
         raise UserError("--changed-since needs a git ref (a branch, tag or commit), got an empty value")
     if url_file is not None and (changed_since is not None or fix):
@@ -196,9 +207,10 @@ def link_report(history_path: Path | None, fmt: str, output: Path | None, config
     broken; "since" is the first check of that unbroken run. Exit code 0 (a report, empty
     when there is no history yet), 3 when the history file cannot be read.
     """
+    path = history_path or Path(_settings(config_path, {}).history)
     if output is not None:
         check_output_path(output)
-    path = history_path or Path(_settings(config_path, {}).history)
+        _not_an_input(output, {"--history": path})
     if not path.exists():  # nothing checked yet: an empty report, said plainly
         click.echo(f"note: no link-check history at {path} yet (check-links writes it)", err=True)
         links = []
