@@ -409,3 +409,14 @@ def test_output_onto_the_history_or_the_url_file_is_refused(project: Path) -> No
     result = CliRunner().invoke(main, ["link-report", "--history", "h.sqlite", "--output", "h.sqlite"])
     assert result.exit_code == 3 and "this is the --history file" in result.stderr
     assert (project / "h.sqlite").read_bytes() == before
+
+
+def test_control_characters_in_a_url_file_keep_every_report_readable(project: Path) -> None:
+    (project / "urls.txt").write_text("http://a.org/\x1b[31mred\nhttp://b.org/\x07bell\n", encoding="utf-8")
+    code, _, _ = run("--url-file", "urls.txt", "--format", "junit", "--output", "report.xml")
+    assert code == 2
+    names = [case.get("name") for case in ET.parse(project / "report.xml").getroot().iter("testcase")]
+    assert names == ["http://a.org/\\x1b[31mred", "http://b.org/\\x07bell"]
+    for fmt in ("text", "markdown", "github"):
+        out = run("--url-file", "urls.txt", "--format", fmt)[1]
+        assert "\x1b" not in out and "\x07" not in out and "\\x1b[31mred" in out
