@@ -224,6 +224,9 @@ def test_broken_links_refuses_a_file_that_is_not_a_history(tmp_path: Path) -> No
         broken_links(tmp_path / "other.sqlite")
     with pytest.raises(HistoryError, match="no history file"):
         broken_links(tmp_path / "missing.sqlite")
+    _newer_db(tmp_path / "newer.sqlite")  # its columns may mean something else now: not guessed at
+    with pytest.raises(HistoryError, match="newer version"):
+        broken_links(tmp_path / "newer.sqlite")
     assert link_health(tmp_path / "other.sqlite") == {}  # the site builds without a history
 
 

@@ -360,6 +360,11 @@ def _open_read_only(path: Path) -> sqlite3.Connection:
             error = exc
             continue
         try:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                db.close()
+                raise HistoryError(f"{path}: history written by a newer version (schema {version}, this version "
+                                   f"reads {SCHEMA_VERSION}); upgrade aigc-resources")
             db.execute(f"SELECT {_COLUMNS} FROM observations LIMIT 1")
             return db
         except sqlite3.Error as exc:
