@@ -420,3 +420,17 @@ def test_control_characters_in_a_url_file_keep_every_report_readable(project: Pa
     for fmt in ("text", "markdown", "github"):
         out = run("--url-file", "urls.txt", "--format", fmt)[1]
         assert "\x1b" not in out and "\x07" not in out and "\\x1b[31mred" in out
+
+
+def test_unknown_ref_in_a_shallow_clone_says_how_to_fetch_it(project: Path) -> None:
+    origin = project / "origin"
+    catalog = make_catalog(origin / "catalog", {"library/one.yaml": entry("one", "https://a.org/x")}, good=False)
+    _git(origin, "init", "-q")
+    for n in range(2):
+        (catalog / "resources/library/one.yaml").write_text(entry("one", f"https://a.org/{n}"), encoding="utf-8")
+        _git(origin, "add", ".")
+        _git(origin, "commit", "-qm", f"c{n}")
+    subprocess.run(["git", "clone", "-q", "--depth", "1", origin.as_uri(), str(project / "shallow")], check=True,
+                   capture_output=True)
+    code, _, err = run("--catalog", str(project / "shallow/catalog"), "--changed-since", "HEAD~1")
+    assert code == 3 and "unknown git ref 'HEAD~1'; this clone is shallow" in err and "fetch-depth: 0" in err

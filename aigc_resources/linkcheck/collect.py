@@ -114,7 +114,10 @@ def changed_files(root: Path, ref: str) -> set[Path]:
         return done.stdout
 
     top = Path(git("rev-parse", "--show-toplevel", error=f"{root} is not inside a git work tree").strip())
-    git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", error=f"--changed-since: unknown git ref {ref!r}")
+    shallow = git("rev-parse", "--is-shallow-repository").strip() == "true"
+    hint = ("; this clone is shallow: fetch the history (actions/checkout with fetch-depth: 0, or "
+            "`git fetch --unshallow`)" if shallow else "")
+    git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", error=f"--changed-since: unknown git ref {ref!r}{hint}")
     names = git("diff", "--name-only", "--diff-filter=ACMR", "-z", ref, "--", ".").split("\0")
     names += git("ls-files", "--others", "--exclude-standard", "-z", "--full-name", "--", ".").split("\0")
     return {(top / name).resolve() for name in names if name}
