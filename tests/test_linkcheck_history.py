@@ -6,6 +6,7 @@ import json
 import os
 import re
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -280,3 +281,36 @@ def test_ctrl_c_writes_a_partial_report_and_keeps_the_history_consistent(server:
     assert db_check.execute("SELECT finished_at FROM runs").fetchall() == [(None,)]  # reads as interrupted
     stored = {row[0] for row in db_check.execute("SELECT url FROM observations")}
     assert {r["url"] for r in partial} <= stored  # every reported result is in the history
+
+
+def _no_dns(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = socket.getaddrinfo
+
+    def getaddrinfo(name, *args, **kwargs):
+        if name.startswith("127."):
+            return real(name, *args, **kwargs)
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+def test_a_runner_without_dns_does_not_mark_every_link_broken(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _no_dns(monkeypatch)
+    targets = [LinkTarget(f"http://host{i}.aigc-test/p", f"http://host{i}.aigc-test/p") for i in range(6)]
+    db = tmp_path / "h.sqlite"
+    run = check_links(targets, fast_settings(), policy=FailPolicy.ANY, history_path=db)
+    assert {r.status for r in run.results} == {LinkStatus.TRANSIENT} and not run.failures
+    assert "the checker's DNS is down" in run.results[0].reason
+    with History(db) as history:  # and no broken streak starts in the history
+        assert {o.status for rows in history.observations().values() for o in rows} == {LinkStatus.TRANSIENT}
+
+
+def test_unknown_hosts_are_broken_when_other_servers_answer(server: FixtureServer, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    _no_dns(monkeypatch)
+    targets = [LinkTarget(f"http://host{i}.aigc-test/p", f"http://host{i}.aigc-test/p") for i in range(6)]
+    targets.append(LinkTarget(server.url("/fine"), server.url("/fine")))
+    run = check_links(targets, fast_settings(), policy=FailPolicy.ANY, history_path=tmp_path / "h.sqlite")
+    statuses = {r.url: r.status for r in run.results}
+    assert statuses.pop(server.url("/fine")) is LinkStatus.OK
+    assert set(statuses.values()) == {LinkStatus.BROKEN} and len(run.failures) == 6

@@ -162,6 +162,11 @@ class LinkResult:
     body_bytes: int = 0
     detail: str | None = field(default=None, repr=False)
 
+    @property
+    def target_host(self) -> str:
+        """Lower-case host name of :attr:`url` (``""`` when it has none)."""
+        return host_of(self.url)
+
     def to_json(self) -> dict[str, Any]:
         """The public JSON form (``check-links --format json``): a stable set of keys."""
         return {

@@ -68,7 +68,9 @@ def check_links(targets: Sequence[LinkTarget], settings: Settings, *, policy: Fa
 
     With ``history_path``, a success younger than ``settings.max_age`` hours is re-used
     (unless ``use_cache`` is false), every new result is stored as it arrives, and verdicts
-    are computed from all stored rows. ``mode`` is recorded with the run (``catalog``,
+    are computed from all stored rows. "Unknown host" results are stored at the end: when
+    every name of the run failed that way (at least :data:`RESOLVER_DOWN_HOSTS`) and no
+    server was reached, the resolver is down, and they are ``transient``, not ``broken``. ``mode`` is recorded with the run (``catalog``,
     ``changed``, ``url-file``). ``on_result`` is called for every result (progress).
 
     Interrupted (Ctrl-C, ``KeyboardInterrupt``), it stops starting requests and returns the
@@ -105,8 +107,14 @@ def check_links(targets: Sequence[LinkTarget], settings: Settings, *, policy: Fa
                 on_result(result)
 
         arrived: list[LinkResult] = []
+        unknown_hosts: list[LinkResult] = []  # stored at the end: they may be the resolver's fault
 
         def keep(result: LinkResult) -> None:
+            if result.error_kind is ErrorKind.DNS:
+                unknown_hosts.append(result)
+                if on_result:
+                    on_result(result)
+                return
             store(result)
             arrived.append(result)  # after storing: a reported result is always in the history
 
@@ -116,6 +124,15 @@ def check_links(targets: Sequence[LinkTarget], settings: Settings, *, policy: Fa
                 checker.check(to_check, on_result=keep)
         except KeyboardInterrupt:
             interrupted = True
+        if _resolver_down(unknown_hosts, arrived):
+            hosts = len({r.target_host for r in unknown_hosts})
+            unknown_hosts = [replace(r, status=LinkStatus.TRANSIENT, reason=f"{r.reason}; all {hosts} host names "
+                                     "failed to resolve and no server was reached: the checker's DNS is down, "
+                                     "not the links") for r in unknown_hosts]
+        for result in unknown_hosts:
+            if history is not None:
+                history.record(run_id, result)
+            arrived.append(result)
         results += arrived
         if history is not None and not interrupted:
             history.finish_run(run_id)
@@ -128,6 +145,22 @@ def check_links(targets: Sequence[LinkTarget], settings: Settings, *, policy: Fa
     notes = [f"interrupted: {len(results)} of {len(targets)} URLs checked (kept in the history); "
              "the others were not"] if interrupted else []
     return CheckRun(results, verdicts, policy, started, time.time(), notes, interrupted)
+
+
+#: Distinct host names that must all be "unknown", with no server reached by any other URL,
+#: before a run blames its own resolver (a CI runner without DNS) instead of every link.
+RESOLVER_DOWN_HOSTS = 5
+#: Outcomes that prove a server was reached (so name resolution worked for someone).
+_REACHED = {ErrorKind.REFUSED, ErrorKind.RESET, ErrorKind.TLS, ErrorKind.TLS_VERIFY, ErrorKind.PROTOCOL,
+            ErrorKind.DECODING}
+
+
+def _resolver_down(unknown: Sequence[LinkResult], others: Sequence[LinkResult]) -> bool:
+    """True when every name lookup of the run said "no such host" (at least
+    :data:`RESOLVER_DOWN_HOSTS` distinct names) and no other URL reached a server."""
+    if len({r.target_host for r in unknown}) < RESOLVER_DOWN_HOSTS:
+        return False
+    return not any(r.http_status is not None or r.error_kind in _REACHED for r in others)
 
 
 def with_notes(run: CheckRun, *notes: str) -> CheckRun:
