@@ -14,7 +14,8 @@ def atomic_write(target: Path, data: bytes) -> None:
     """Write ``data`` to ``target`` through a temporary file in the same folder, then rename.
 
     A symbolic link is followed (the file it points to is replaced, the link stays); an
-    existing file keeps its permission bits. A target that exists but is not a regular file
+    existing file keeps its permission bits, a new one gets ``0666`` less the umask, as with
+    ``open()``. A target that exists but is not a regular file
     (``/dev/null``, ``/dev/stdout``, a named pipe) is written directly: renaming over it would
     replace a device with a plain file, which as root breaks the whole system's ``/dev/null``.
     """
@@ -30,9 +31,17 @@ def atomic_write(target: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        if target.exists():
-            os.chmod(tmp, target.stat().st_mode & 0o7777)
+        # mkstemp makes the file 0600: keep an existing file's bits, else give what open() would
+        # (a site page or report readable by the web server or the CI artifact step).
+        os.chmod(tmp, target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~_umask())
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    """The process umask (read by setting it and putting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
