@@ -10,7 +10,8 @@ Times are seconds since the Unix epoch (UTC), ``elapsed_ms`` milliseconds. ``url
 :func:`aigc_resources.urls.fetch_key` of the URL.
 
 Durability: the database runs in WAL mode and every observation is its own transaction,
-committed as soon as the result arrives. A run killed at any moment (even ``SIGKILL``) leaves
+committed as soon as the result arrives (unknown-host results at the end of the run, once
+:func:`~.run.check_links` knows whether the resolver itself was down). A run killed at any moment (even ``SIGKILL``) leaves
 every committed row intact and no partial row; the run stays with ``finished_at`` NULL, which
 reads as "interrupted". Nothing here is cached in memory between calls.
 
