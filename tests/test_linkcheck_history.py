@@ -314,3 +314,11 @@ def test_unknown_hosts_are_broken_when_other_servers_answer(server: FixtureServe
     statuses = {r.url: r.status for r in run.results}
     assert statuses.pop(server.url("/fine")) is LinkStatus.OK
     assert set(statuses.values()) == {LinkStatus.BROKEN} and len(run.failures) == 6
+
+
+def test_progress_shows_unknown_hosts_with_their_final_status(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _no_dns(monkeypatch)
+    targets = [LinkTarget(f"http://host{i}.aigc-test/p", f"http://host{i}.aigc-test/p") for i in range(6)]
+    shown: list[LinkStatus] = []
+    check_links(targets, fast_settings(), policy=FailPolicy.ANY, on_result=lambda r: shown.append(r.status))
+    assert shown == [LinkStatus.TRANSIENT] * 6  # never "broken" on the progress lines, then transient

@@ -110,10 +110,8 @@ def check_links(targets: Sequence[LinkTarget], settings: Settings, *, policy: Fa
         unknown_hosts: list[LinkResult] = []  # stored at the end: they may be the resolver's fault
 
         def keep(result: LinkResult) -> None:
-            if result.error_kind is ErrorKind.DNS:
+            if result.error_kind is ErrorKind.DNS:  # shown with its final status, at the end
                 unknown_hosts.append(result)
-                if on_result:
-                    on_result(result)
                 return
             store(result)
             arrived.append(result)  # after storing: a reported result is always in the history
@@ -130,8 +128,7 @@ def check_links(targets: Sequence[LinkTarget], settings: Settings, *, policy: Fa
                                      "failed to resolve and no server was reached: the checker's DNS is down, "
                                      "not the links") for r in unknown_hosts]
         for result in unknown_hosts:
-            if history is not None:
-                history.record(run_id, result)
+            store(result)
             arrived.append(result)
         results += arrived
         if history is not None and not interrupted:
