@@ -162,6 +162,25 @@ def test_malformed_answers_are_transient_with_an_honest_reason(server: FixtureSe
     assert fragment in result.reason and not any(c in result.reason for c in "\x00\r\n")
 
 
+def _promise_unsent_bytes(head: bytes):
+    def handler(r):  # headers promise 10 body bytes that never come; the socket stays open (bounded)
+        r.wfile.write(head + b"Content-Length: 10\r\n\r\n")
+        r.wfile.flush()
+        time.sleep(4)
+        r.close_connection = True
+    return handler
+
+
+def test_a_content_length_that_promises_bytes_never_sent_does_not_hide_the_answer(server: FixtureServer) -> None:
+    # The status is known from the headers: waiting for the body turned a 301 and a 404 into
+    # "no complete answer within the total deadline" (transient), after the whole deadline.
+    server.routes["/moved"] = _promise_unsent_bytes(b"HTTP/1.1 301 Moved\r\nLocation: /moved-here\r\n")
+    server.routes["/gone"] = _promise_unsent_bytes(b"HTTP/1.1 404 Not Found\r\n")
+    moved, gone = check(server.url("/moved"), timeout=3.0), check(server.url("/gone"), timeout=3.0)
+    assert moved.status is REDIRECTED and moved.suggested_url == server.url("/moved-here"), moved.reason
+    assert gone.status is BROKEN and gone.http_status == 404, gone.reason
+
+
 def test_content_length_shorter_than_the_body_is_read_as_sent(server: FixtureServer) -> None:
     server.routes["/a"] = raw_answer(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 3\r\n\r\n"
                                      b"<title>Not Found</title>")

@@ -35,6 +35,8 @@ from .result import Hop
 #: Bytes of a page read when no fragment must be found (title, first heading, bot markers).
 SNIFF_BYTES = 64 * 1024
 _CHUNK = 16 * 1024
+#: Longest wait (seconds) for the unread rest of an answer whose status is already known.
+DRAIN_WAIT = 0.5
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 #: Answers whose body is read to look for a bot wall (see :mod:`.quirks`).
@@ -274,7 +276,12 @@ def _release(response: requests.Response, deadline: Deadline) -> None:
     try:
         if length.isdigit() and int(length) > 2 * _CHUNK:
             raise ValueError("long body: not worth draining")
-        # Drain a short rest (a redirect's small body) so the connection can be reused.
+        # Drain a short rest (a redirect's small body) so the connection can be reused, waiting
+        # at most DRAIN_WAIT: a Content-Length that promises bytes never sent must not hold the
+        # answer (already known) until the total deadline, which would turn it into a timeout.
+        sock = getattr(getattr(raw, "connection", None), "sock", None)
+        if sock is not None:
+            sock.settimeout(max(0.001, min(DRAIN_WAIT, deadline.remaining())))
         drained = not raw.read(_CHUNK, decode_content=False) or not raw.read(_CHUNK, decode_content=False)
         reusable = drained and not deadline.expired
     except Exception:  # noqa: BLE001 - any failure here only means "do not reuse"
