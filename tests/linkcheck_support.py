@@ -147,7 +147,10 @@ def fast_settings(**changes: object) -> Settings:
 # -- handlers for awkward behaviour ---------------------------------------------------------------
 
 def raw_answer(data: bytes) -> Handler:
-    """A handler that writes ``data`` as the whole answer (malformed HTTP on purpose), then closes."""
+    """A handler that writes ``data`` as the whole answer (malformed HTTP on purpose), then closes.
+
+    Put ``Connection: close`` in ``data`` when the client must follow up (a redirect): without
+    it the client may reuse the connection before it sees the close (a race under load)."""
     def handler(request: Request) -> None:
         request.wfile.write(data)
         request.wfile.flush()

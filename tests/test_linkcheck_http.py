@@ -129,7 +129,7 @@ def test_redirect_to_an_unsupported_scheme_is_invalid(server: FixtureServer, loc
 def test_location_with_spaces_or_unicode_is_followed_percent_encoded(server: FixtureServer, location: str,
                                                                      expected: str) -> None:
     server.routes["/moved"] = raw_answer(b"HTTP/1.1 301 Moved\r\nLocation: " + location.encode("utf-8")
-                                         + b"\r\nContent-Length: 0\r\n\r\n")
+                                         + b"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
     result = check(server.url("/moved"))
     assert result.status is REDIRECTED and result.suggested_url == server.url(expected), result.reason
     assert server.requests_to(expected.split("#")[0])

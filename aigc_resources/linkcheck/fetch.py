@@ -161,7 +161,9 @@ def fetch(url: str, *, settings: Settings, quirks: HostQuirks, adapter: requests
         result = _attempt(url, "GET", settings, quirks, adapter, deadline, want_fragment)
         result.method = "HEAD,GET"
     result.elapsed = time.monotonic() - started
-    result.expired = deadline.expired
+    # The last read's socket timeout is the remaining time, so it can fire a moment before the
+    # watchdog marks the deadline expired: both mean the total deadline ended the attempt.
+    result.expired = deadline.expired or deadline.remaining() <= 0.01
     return result
 
 
