@@ -7,6 +7,7 @@ Command modules (``aigc_resources/<area>/commands.py``) import from here, not fr
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -38,3 +39,30 @@ def handle_errors(func: Callable[..., int]) -> Callable[..., None]:
         sys.exit(int(code or ExitCode.OK))
 
     return wrapper
+
+
+def check_output_path(path: Path, option: str = "--output") -> None:
+    """Refuse, before any work starts, an output file that could not be written at the end.
+
+    The file itself need not exist (it is replaced whole); its folder must exist and be
+    writable, and the path must not name a folder. A device or pipe (``/dev/stdout``) only
+    needs to be writable.
+
+    Raises:
+        UserError: an empty name, a folder, a missing or read-only parent folder (exit code 3).
+    """
+    if not str(path) or str(path) == ".":
+        raise UserError(f"{option}: give a file name")
+    if path.is_dir():
+        raise UserError(f"{option} {path}: is a folder; give a file name")
+    if path.exists() and not path.is_file():  # /dev/stdout, a named pipe: written directly
+        if not os.access(path, os.W_OK):
+            raise UserError(f"{option} {path}: cannot write to it (permission denied)")
+        return
+    parent = Path(os.path.realpath(path)).parent if path.is_symlink() else path.parent  # links written through
+    if not parent.exists():
+        raise UserError(f"{option} {path}: the folder {parent} does not exist; create it first")
+    if not parent.is_dir():
+        raise UserError(f"{option} {path}: {parent} is not a folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise UserError(f"{option} {path}: cannot write into the folder {parent} (permission denied)")
