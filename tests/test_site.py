@@ -396,3 +396,15 @@ def test_the_link_checkers_history_feeds_the_site(catalog, tmp_path):
     by_id = {e["id"]: e for e in json.loads(pages["catalog.json"])["entries"]}
     assert by_id["denoising-diffusion-paper"]["link_health"] == "broken"
     assert project_extras(PROJECT_ROOT, tmp_path / "missing.sqlite").link_health == {}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_table_of_contents_lists_the_pre_rendered_sections(built_site, lang):
+    """A concept page's contents sidebar reaches its resources, level by level, not only the
+    formula: Material shows the children of the page title, so the HTML part's headings go there."""
+    _, result = built_site
+    root = result.site_dir / "zh" if lang == "zh" else result.site_dir
+    page = (root / "topics" / "diffusion-models" / "index.html").read_text(encoding="utf-8")
+    toc = page[page.index('data-md-component="toc"'):]
+    for anchor in ("#resources", "#level-beginner", "#level-advanced"):
+        assert f'href="{anchor}" class="md-nav__link"' in toc, (lang, anchor)
