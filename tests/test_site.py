@@ -75,6 +75,23 @@ def test_demo_slot_links_the_demo_only_where_one_exists(catalog, pages):
     assert "'演示'" in repr(site_nav(catalog, lang="zh", extras=fake_extras(catalog)))
 
 
+def test_concept_page_lists_each_demo_on_its_own_line(catalog):
+    """Two demos of one concept ran together in one paragraph, each followed by the same
+    sentence (which called a metrics calculator "a small model you can train")."""
+    import markdown
+
+    demos = [DemoRef("demos/ngram.md", "N-gram demo", "N-gram 演示"), DemoRef("demos/lstm.md", "LSTM demo", "LSTM 演示")]
+    extras = SiteExtras(demos={"ngram-language-model": demos})
+    for lang, intro in (("en", "Small programs that run on a laptop CPU"), ("zh", "在笔记本电脑 CPU 上一分钟左右")):
+        page = render_site(catalog, lang=lang, extras=extras)["topics/ngram-language-model.md"]
+        body = page.split("---\n", 2)[2].split("<!-- aigc:html -->")[0]
+        html = markdown.markdown(body, extensions=["admonition"])
+        box = html[html.index('<div class="admonition example">'):]
+        assert intro in box and "small model you can train" not in box
+        items = re.findall(r"<li><a href=\"([^\"]+)\">([^<]+)</a></li>", box)
+        assert [href for href, _ in items] == ["../demos/ngram.md", "../demos/lstm.md"], (lang, box)
+
+
 def test_extra_pages_may_not_replace_site_pages(catalog):
     extras = SiteExtras(pages=lambda lang: {"explore.md": "# mine"})
     with pytest.raises(ValueError, match="explore.md"):

@@ -149,7 +149,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "No explanation yet": "暂无讲解",
         "This concept has no explanation page yet; the resources below teach it.": "这个概念还没有讲解，下面的资源可以帮助你学习它。",
         "Try it yourself": "动手试一试",
-        "a small model you can train on a laptop CPU, with its code and results.": "一个可以在笔记本电脑 CPU 上训练的小模型，附代码与结果。",
+        "Small programs that run on a laptop CPU in about a minute, with their code and results:":
+            "在笔记本电脑 CPU 上一分钟左右就能跑完的小程序，附代码与结果：",
         # learning paths
         "A learning path is an ordered route through concept pages and resources, each step saying why it comes next. Tick the steps you have done: your progress stays in this browser.":
             "学习路径是一条按顺序排列的路线，串起概念页和学习资源，每一步都说明为什么接下来学它。勾选已完成的步骤，进度会保存在当前浏览器中。",
