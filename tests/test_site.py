@@ -114,7 +114,7 @@ def test_path_page_lists_steps_with_targets_and_reasons(pages):
 
 def test_entries_and_concepts_link_back_to_their_paths(pages):
     assert '<a href="../../paths/fixture-path/">Fixture path</a>: step 2 of 3' in pages["en"]["resources/diffusion-from-scratch-course.md"]
-    assert '<a href="../../paths/fixture-path/">测试路径</a>: 第 1 步，共 3 步' in pages["zh"]["topics/diffusion-models.md"]
+    assert '<a href="../../paths/fixture-path/">测试路径</a>：第 1 步，共 3 步' in pages["zh"]["topics/diffusion-models.md"]
 
 
 # -- languages ----------------------------------------------------------------------------------------
@@ -139,6 +139,25 @@ def template_keys() -> set[str]:
     for path in list((root / "templates").glob("*.j2")) + [root / "site.py"]:
         keys.update(re.findall(r'\bt\("((?:[^"\\]|\\.)+)"\)', path.read_text(encoding="utf-8")))
     return keys
+
+
+#: ASCII ": " or a sentence-ending "." after Chinese text (optionally closing bold or a link), or
+#: a full-width colon followed by a space: the marks of English punctuation left in Chinese furniture.
+ENGLISH_PUNCTUATION = re.compile(r"[\u4e00-\u9fff\uff09](?:\*\*|</a>)?(?::\x20|\.(?=\s|$))|：\x20")
+
+
+def test_chinese_pages_use_chinese_punctuation(pages):
+    """"先学: …", "出处: …", "条资源." and "起点难度： 入门" on the Chinese site: the words were
+    translated, the punctuation around them was not. Code and quoted YAML examples are exempt."""
+    found = []
+    for path, text in pages["zh"].items():
+        if not isinstance(text, str) or not path.endswith(".md"):
+            continue
+        prose = re.sub(r"`[^`\n]*`|“[^”]*”", "§", text)
+        found += [(path, prose[max(0, m.start() - 20):m.end() + 10]) for m in ENGLISH_PUNCTUATION.finditer(prose)]
+    assert found == []
+    assert "**先学**：[" in pages["zh"]["topics/attention.md"]
+    assert "**Learn first**: [" in pages["en"]["topics/attention.md"]
 
 
 def test_every_interface_string_has_a_chinese_translation():
@@ -238,7 +257,7 @@ def test_stats_figures_count_the_catalog(catalog, pages):
     papers = sum(1 for e in catalog.entries if e.resource.type == "paper")
     assert re.search(rf'<title>Paper: {papers}</title>', page)
     zh = pages["zh"]["stats.md"]
-    assert re.search(rf'<title>论文: {papers}</title>', zh)
+    assert re.search(rf'<title>论文：{papers}</title>', zh)
     assert 'href="../types/paper/"' in page
 
 

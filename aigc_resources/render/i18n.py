@@ -42,6 +42,9 @@ ENGLISH: dict[str, str] = {
 
 STRINGS: dict[str, dict[str, str]] = {
     "zh": {
+        # punctuation after interface words: Chinese uses full-width marks, with no space after
+        ": ": "：",
+        ".": "。",
         # navigation and headings
         "Home": "首页",
         "Explore": "探索",
@@ -155,7 +158,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "A learning path is an ordered route through concept pages and resources, each step saying why it comes next. Tick the steps you have done: your progress stays in this browser.":
             "学习路径是一条按顺序排列的路线，串起概念页和学习资源，每一步都说明为什么接下来学它。勾选已完成的步骤，进度会保存在当前浏览器中。",
         "{n} steps": "共 {n} 步",
-        "starts at": "起点难度：",
+        "starts at {level}": "起点难度：{level}",
         "{done} of {total} steps done": "已完成 {done} / {total} 步",
         "Start over": "重新开始",
         "Done": "已完成",

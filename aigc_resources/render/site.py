@@ -302,16 +302,16 @@ class SiteModel:
     def chart(self, folder: str, root: str) -> str:
         """An SVG bar chart of the entries per value of a hub, labels linking to the hubs."""
         bars = [Bar(view.name_in(self.lang), count, f"{root}{folder}/{view.id}/") for view, count in self.counts(folder)]
-        return bar_chart(f"chart-{folder}", self.t(_HUB_TITLES[folder]), bars)
+        return bar_chart(f"chart-{folder}", self.t(_HUB_TITLES[folder]), bars, colon=self.t(": "))
 
     def language_chart(self) -> str:
         bars = [Bar(language_name(code, self.lang), count) for code, count in self.language_counts()]
-        return bar_chart("chart-languages", self.t("Languages"), bars)
+        return bar_chart("chart-languages", self.t("Languages"), bars, colon=self.t(": "))
 
     def access_chart(self) -> str:
         counts = Counter(r.access for r in self.entries)
         bars = [Bar(self.t(kind), counts.get(kind, 0)) for kind in ("free", "freemium", "paid")]
-        return bar_chart("chart-access", self.t("Access"), bars)
+        return bar_chart("chart-access", self.t("Access"), bars, colon=self.t(": "))
 
     def year_chart(self) -> str:
         years = Counter(r.year for r in self.entries if r.year)
@@ -320,7 +320,7 @@ class SiteModel:
         span = range(min(years), max(years) + 1)
         bars = [Bar(str(year), years.get(year, 0)) for year in span]
         every = max(1, len(bars) // 12)
-        return column_chart("chart-years", self.t("Year"), bars, label_every=every)
+        return column_chart("chart-years", self.t("Year"), bars, label_every=every, colon=self.t(": "))
 
     def dated_count(self) -> int:
         return sum(1 for r in self.entries if r.year)
