@@ -444,3 +444,28 @@ def test_table_of_contents_lists_the_pre_rendered_sections(built_site, lang):
     toc = page[page.index('data-md-component="toc"'):]
     for anchor in ("#resources", "#level-beginner", "#level-advanced"):
         assert f'href="{anchor}" class="md-nav__link"' in toc, (lang, anchor)
+
+
+#: Tooltips and labels the browser shows or reads out (the palette toggle, permalinks, search).
+_LABELS = re.compile(r'\b(?:title|aria-label|placeholder|alt)="([^"]*)"')
+
+
+def test_chinese_pages_carry_no_english_interface_labels(built_site):
+    """Every tooltip and label of the English pages' interface must be translated on the Chinese
+    pages: the palette toggle said "Dark mode", Python-Markdown's permalinks "Permanent link" and
+    Material's footer "Made with", on every Chinese page."""
+    _, result = built_site
+    site = result.site_dir
+    english = set()
+    for path in _html_files(site):
+        if path.relative_to(site).parts[0] != "zh":
+            english.update(_LABELS.findall(path.read_text(encoding="utf-8")))
+    english -= {"", "English", "中文"}  # the language switch names each language in itself
+    left = {}
+    for path in _html_files(site / "zh"):
+        text = path.read_text(encoding="utf-8")
+        for label in set(_LABELS.findall(text)) & english:
+            left.setdefault(label, str(path.relative_to(site)))
+        if "Made with" in text:
+            left.setdefault("Made with", str(path.relative_to(site)))
+    assert left == {}
