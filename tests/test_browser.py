@@ -260,6 +260,17 @@ def test_explore_link_health_facet_and_chinese_labels(session, built_site):
     assert titles == ["Denoising Diffusion Probabilistic Models (fixture)"]
 
 
+def test_explore_results_list_languages_as_chinese_does(session):
+    """The facts under a result joined languages with an English comma ("英语, 中文")."""
+    page = session.open("zh/explore/?text=从零实现扩散模型")
+    page.wait_for_selector("#aigc-explore[data-ready]")
+    meta = page.inner_text(".aigc-result .aigc-result__meta")
+    assert "英语、中文" in meta and ", " not in meta, meta
+    english = session.open("explore/?text=Diffusion%20From%20Scratch")
+    english.wait_for_selector("#aigc-explore[data-ready]")
+    assert "English, Chinese" in english.inner_text(".aigc-result .aigc-result__meta")
+
+
 def test_unknown_values_in_the_url_are_ignored(session, built_site):
     entries = _catalog(built_site)
     page = session.open("explore/?type=nonsense,paper&level=")

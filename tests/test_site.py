@@ -141,13 +141,13 @@ def template_keys() -> set[str]:
     return keys
 
 
-#: ASCII ": " or a sentence-ending "." after Chinese text (optionally closing bold or a link), or
+#: ASCII ": ", ", ", "; " or a sentence-ending "." after Chinese text (optionally closing bold or a link), or
 #: a full-width colon followed by a space: the marks of English punctuation left in Chinese furniture.
-ENGLISH_PUNCTUATION = re.compile(r"[\u4e00-\u9fff\uff09](?:\*\*|</a>)?(?::\x20|\.(?=\s|$))|：\x20")
+ENGLISH_PUNCTUATION = re.compile(r"[\u4e00-\u9fff\uff09](?:\*\*|</a>)?(?:[:,;]\x20|\.(?=\s|$))|：\x20")
 
 
 def test_chinese_pages_use_chinese_punctuation(pages):
-    """"先学: …", "出处: …", "条资源." and "起点难度： 入门" on the Chinese site: the words were
+    """"先学: …", "出处: …", "条资源.", "英语, 中文" and "起点难度： 入门" on the Chinese site: the words were
     translated, the punctuation around them was not. Code and quoted YAML examples are exempt."""
     found = []
     for path, text in pages["zh"].items():

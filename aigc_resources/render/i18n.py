@@ -16,6 +16,7 @@ LANGUAGES = ("en", "zh")
 
 #: English text of the ``kind:value`` keys (all other keys are their own English text).
 ENGLISH: dict[str, str] = {
+    "list separator": ", ",
     "status:ok": "OK",
     "status:redirected": "Redirected",
     "status:broken": "Broken",
@@ -45,6 +46,8 @@ STRINGS: dict[str, dict[str, str]] = {
         # punctuation after interface words: Chinese uses full-width marks, with no space after
         ": ": "：",
         ".": "。",
+        ", ": "，",
+        "list separator": "、",
         # navigation and headings
         "Home": "首页",
         "Explore": "探索",
@@ -221,7 +224,7 @@ LANGUAGE_NAMES: dict[str, dict[str, str]] = {
 EXPLORE_KEYS = ("Search titles and descriptions", "Search", "Clear all filters", "{n} of {total} entries",
                 "Show more", "No entry matches these filters.", "Type", "Modalities", "Concepts", "Level",
                 "Language", "Access", "Link check", "Loading the catalog…", "The catalog could not be loaded.",
-                "Filters", "free", "freemium", "paid", "status:ok", "status:redirected", "status:broken",
+                "Filters", "list separator", "free", "freemium", "paid", "status:ok", "status:redirected", "status:broken",
                 "status:blocked", "status:transient", "status:invalid", "status:excluded", "status:unchecked")
 
 

@@ -299,7 +299,7 @@
         if (other) item.append(element("span", "aigc-result__other", other));
         var facts = [names.types[entry.type], names.levels[entry.level]];
         if (entry.year) facts.push(entry.year);
-        facts.push(entry.languages.map(function (code) { return label(FACETS[4], code); }).join(", "));
+        facts.push(entry.languages.map(function (code) { return label(FACETS[4], code); }).join(t("list separator")));
         facts.push(t(entry.access));
         if (entry.link_health === "broken") facts.push(t("status:broken"));
         item.append(element("div", "aigc-result__meta", facts.join(" · ")));
