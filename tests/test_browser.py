@@ -299,6 +299,23 @@ def test_explore_without_javascript_points_to_the_hub_pages(browser, server):
 
 # -- language switch ---------------------------------------------------------------------------------
 
+def test_language_switch_keeps_the_explore_filters(session, built_site):
+    """A learner who filtered Explore and switched to 中文 landed on an unfiltered 探索 page."""
+    entries = _catalog(built_site)
+    page = session.open("explore/")
+    page.wait_for_selector("#aigc-explore[data-ready]")
+    page.check('[data-facet="level"] [data-value="beginner"] input')
+    page.hover(".md-header__option .md-select")
+    page.click('.md-select__link[hreflang="zh"]')
+    page.wait_for_selector("#aigc-explore[data-ready]")
+    assert urlsplit(page.url).path == "/zh/explore/" and urlsplit(page.url).query == "level=beginner"
+    _assert_counts(page, entries, {"level": {"beginner"}}, lang="zh")
+    page.hover(".md-header__option .md-select")
+    page.click('.md-select__link[hreflang="en"]')
+    page.wait_for_selector("#aigc-explore[data-ready]")
+    assert urlsplit(page.url).path == "/explore/" and urlsplit(page.url).query == "level=beginner"
+
+
 @pytest.mark.parametrize("path", ["", "resources/denoising-diffusion-paper/", "topics/lstm/", "paths/fixture-path/",
                                   "explore/", "stats/", "demos/ngram/"])
 def test_language_switch_keeps_the_page(session, path):

@@ -369,6 +369,18 @@
     return sentence.length > 200 ? sentence.slice(0, 199) + "…" : sentence;
   }
 
+  /* ---------------------------------------------------------------- language switch ---------- */
+
+  /* The switch links each page to the same page in the other language (partials/alternate.html);
+     a filtered Explore view keeps its state in the query string, so the query goes along too
+     (read when the link is followed: Explore rewrites the query as the filters change). */
+  function carryQueryOnLanguageSwitch() {
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest && event.target.closest("a.md-select__link[hreflang]");
+      if (link && location.search) link.search = location.search;
+    }, true);
+  }
+
   /* ---------------------------------------------------------------- start -------------------- */
 
   function start() {
@@ -377,6 +389,7 @@
     setupExplore(document);
   }
 
+  carryQueryOnLanguageSwitch();
   if (window.document$ && typeof window.document$.subscribe === "function") {
     window.document$.subscribe(function () { start(); });
   } else if (document.readyState === "loading") {
