@@ -145,6 +145,16 @@ def test_search_finds_the_diffusion_resources_in_each_language(session, lang, qu
     assert re.search(r"\d", meta), meta
 
 
+@pytest.mark.parametrize(("lang", "query", "topic"), [("zh", "beam search", "beam-search"), ("en", "束搜索", "beam-search"),
+                                                   ("zh", "生成对抗网络", "gan"), ("en", "diffusion", "diffusion-models")])
+def test_search_puts_the_concept_page_first_for_its_name_in_either_language(session, lang, query, topic):
+    """On the Chinese site "beam search" listed the 束搜索 concept page ninth, behind every entry
+    with the words in its title: a concept page carries both its names as search tags."""
+    page = session.open("zh/" if lang == "zh" else "")
+    links = _search(page, query)
+    assert urlsplit(links[0]).path == ("/zh" if lang == "zh" else "") + f"/topics/{topic}/", links[:5]
+
+
 # -- explore ---------------------------------------------------------------------------------------
 
 def _recount(data: dict, state: dict[str, set[str]], query: str = "", lang: str = "en") -> tuple[int, dict]:
