@@ -469,3 +469,16 @@ def test_chinese_pages_carry_no_english_interface_labels(built_site):
         if "Made with" in text:
             left.setdefault("Made with", str(path.relative_to(site)))
     assert left == {}
+
+
+@pytest.mark.parametrize("page", ["topics/lstm/index.html", "topics/diffusion-models/index.html", "demos/ngram/index.html"])
+def test_both_languages_render_markdown_with_the_same_extensions(built_site, page):
+    """The Chinese configuration INHERITs the English one; a `markdown_extensions` list in it
+    replaces the English list instead of merging, and the Chinese pages silently lost maths,
+    admonitions and code fences (a demo's source rendered as headings). Same page, same markup."""
+    _, result = built_site
+    en = (result.site_dir / page).read_text(encoding="utf-8")
+    zh = (result.site_dir / "zh" / page).read_text(encoding="utf-8")
+    for mark in ('class="arithmatex"', 'class="admonition', "<pre", 'class="headerlink"', "<h1"):
+        assert en.count(mark) == zh.count(mark), (page, mark)
+    assert 'title="永久链接"' in zh and 'title="Permanent link"' not in zh

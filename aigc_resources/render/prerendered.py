@@ -92,6 +92,21 @@ def _render_without_markdown(page, config, files) -> None:
     page.present_anchor_ids = set()
 
 
+def site_language(config) -> str:
+    """``"zh"`` or ``"en"``: the language of the site a MkDocs configuration builds."""
+    return "zh" if str(config.theme["language"]).startswith("zh") else "en"
+
+
+def on_config(config):
+    """Title the permalinks Python-Markdown writes in the site's language ("Permanent link" is
+    the toc extension's English default), from the same table as the renderer's own permalinks."""
+    from aigc_resources.render.i18n import translate
+
+    toc = config.mdx_configs.setdefault("toc", {})
+    toc["permalink_title"] = translate("Permanent link", site_language(config))
+    return config
+
+
 def on_pre_build(config):
     """Forget the template blocks of the previous build (tests build several sites in one process)."""
     _ONCE.clear()
