@@ -482,3 +482,12 @@ def test_both_languages_render_markdown_with_the_same_extensions(built_site, pag
     for mark in ('class="arithmatex"', 'class="admonition', "<pre", 'class="headerlink"', "<h1"):
         assert en.count(mark) == zh.count(mark), (page, mark)
     assert 'title="永久链接"' in zh and 'title="Permanent link"' not in zh
+
+
+def test_home_page_tab_reads_the_site_name_once(built_site):
+    """The browser tab of the home page read "AIGC Resources - AIGC Resources"."""
+    _, result = built_site
+    site = result.site_dir
+    for folder, name, explore in ((site, "AIGC Resources", "Explore"), (site / "zh", "AIGC 学习资源", "探索")):
+        assert f"<title>{name}</title>" in (folder / "index.html").read_text(encoding="utf-8")
+        assert f"<title>{explore} - {name}</title>" in (folder / "explore" / "index.html").read_text(encoding="utf-8")
