@@ -387,6 +387,18 @@ def test_path_progress_persists_in_the_browser(session):
     assert zh.inner_text(".aigc-progress__text") == "已完成 0 / 3 步"
 
 
+def test_path_steps_can_be_ticked_from_the_keyboard_and_say_which_step(session):
+    """Every step's box was read out as "Done" / "已完成", whichever step it ticked."""
+    for path, name in (("paths/fixture-path/", "Step 2 done"), ("zh/paths/fixture-path/", "第 2 步已完成")):
+        page = session.open(path)
+        page.wait_for_selector(".aigc-progress:not([hidden])")
+        box = page.get_by_role("checkbox", name=name, exact=True)
+        box.focus()
+        page.keyboard.press("Space")
+        assert box.is_checked()
+        page.click(".aigc-progress__reset")
+
+
 MAIN_PAGES = {
     "home": "", "explore": "explore/", "concept-lstm": "topics/lstm/", "concepts": "topics/",
     "path": "paths/fixture-path/", "entry": "resources/denoising-diffusion-paper/", "stats": "stats/",

@@ -164,7 +164,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "starts at {level}": "起点难度：{level}",
         "{done} of {total} steps done": "已完成 {done} / {total} 步",
         "Start over": "重新开始",
-        "Done": "已完成",
+        "Step {n} done": "第 {n} 步已完成",
         "No learning paths yet.": "暂无学习路径。",
         # explore
         "Filter the whole catalog by type, modality, concept, level, language, access and link health.":
