@@ -307,6 +307,22 @@ def test_explore_without_javascript_points_to_the_hub_pages(browser, server):
         context.close()
 
 
+# -- phones --------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", ["stats/", "zh/stats/"])
+def test_stats_figures_stay_readable_on_a_phone(browser, server, path):
+    """At 375 px the charts were scaled to about half size: labels some 7 px tall."""
+    context = browser.new_context(viewport={"width": 375, "height": 800}, is_mobile=True)
+    try:
+        page = context.new_page()
+        page.goto(f"{server}/{path}", wait_until="load")
+        label = page.locator("#chart-types .aigc-chart__label").first
+        assert label.bounding_box()["height"] >= 10
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375  # only the figure scrolls
+    finally:
+        context.close()
+
+
 # -- language switch ---------------------------------------------------------------------------------
 
 def test_language_switch_keeps_the_explore_filters(session, built_site):
