@@ -281,6 +281,20 @@ def test_explore_results_list_languages_as_chinese_does(session):
     assert "English, Chinese" in english.inner_text(".aigc-result .aigc-result__meta")
 
 
+@pytest.mark.parametrize(("path", "label"), [("explore/", "Skip to the results"), ("zh/explore/", "跳到结果列表")])
+def test_explore_keyboard_users_can_skip_the_facets(session, path, label):
+    """From the text box a keyboard user had to tab through every facet box to reach a result."""
+    page = session.open(path)
+    page.wait_for_selector("#aigc-explore[data-ready]")
+    page.focus(".aigc-explore__q")
+    page.keyboard.press("Tab")  # "Clear all filters" is hidden while nothing is filtered
+    assert page.evaluate("document.activeElement.textContent") == label
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.className")
+    assert "aigc-result__title" in focused.split(), focused
+
+
 def test_unknown_values_in_the_url_are_ignored(session, built_site):
     entries = _catalog(built_site)
     page = session.open("explore/?type=nonsense,paper&level=")

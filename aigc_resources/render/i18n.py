@@ -209,6 +209,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "Loading the catalog…": "正在加载资源目录……",
         "The catalog could not be loaded.": "资源目录加载失败。",
         "Filters": "筛选条件",
+        "Skip to the results": "跳到结果列表",
     },
 }
 
@@ -224,7 +225,7 @@ LANGUAGE_NAMES: dict[str, dict[str, str]] = {
 EXPLORE_KEYS = ("Search titles and descriptions", "Search", "Clear all filters", "{n} of {total} entries",
                 "Show more", "No entry matches these filters.", "Type", "Modalities", "Concepts", "Level",
                 "Language", "Access", "Link check", "Loading the catalog…", "The catalog could not be loaded.",
-                "Filters", "list separator", "free", "freemium", "paid", "status:ok", "status:redirected", "status:broken",
+                "Filters", "Skip to the results", "list separator", "free", "freemium", "paid", "status:ok", "status:redirected", "status:broken",
                 "status:blocked", "status:transient", "status:invalid", "status:excluded", "status:unchecked")
 
 

@@ -242,11 +242,20 @@
     count.setAttribute("aria-live", "polite");
     var clear = element("button", "md-button aigc-explore__clear", t("Clear all filters"));
     clear.type = "button";
-    bar.append(query, count, clear);
+    /* Seven facet groups (dozens of boxes) come before the results: keyboard users may jump. */
+    var skip = element("a", "aigc-explore__skip", t("Skip to the results"));
+    skip.href = "#aigc-explore-results";
+    bar.append(query, count, clear, skip);
     var body = element("div", "aigc-explore__body");
     var panel = element("div", "aigc-explore__facets");
     panel.setAttribute("aria-label", t("Filters"));
     var results = element("ol", "aigc-explore__results");
+    results.id = "aigc-explore-results";
+    results.tabIndex = -1;
+    skip.addEventListener("click", function (event) {
+      event.preventDefault();
+      results.focus();
+    });
     var more = element("button", "md-button aigc-explore__more", t("Show more"));
     more.type = "button";
     var list = element("div", "aigc-explore__list");
