@@ -160,6 +160,15 @@ def test_chinese_pages_use_chinese_punctuation(pages):
     assert "**Learn first**: [" in pages["en"]["topics/attention.md"]
 
 
+def test_hub_pages_title_in_the_page_language_with_the_other_name_below(pages):
+    """Hub titles read "Library / framework / 库与框架": both names joined by the slash that the
+    English name itself contains. Like concept pages, the other language's name is a subtitle."""
+    en, zh = pages["en"]["types/library.md"], pages["zh"]["types/library.md"]
+    assert "\n# Library / framework\n" in en and '<p class="aigc-subtitle">库与框架</p>' in en
+    assert "\n# 库与框架\n" in zh and '<p class="aigc-subtitle">Library / framework</p>' in zh
+    assert "\n# BLEU\n" in pages["zh"]["topics/bleu.md"] and "aigc-subtitle" not in pages["zh"]["topics/bleu.md"]
+
+
 def test_every_interface_string_has_a_chinese_translation():
     keys = template_keys()
     assert len(keys) > 80

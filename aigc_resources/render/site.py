@@ -103,11 +103,6 @@ class TermView:
     description_zh: str
     hub: str  # path of its hub page, e.g. "topics/gan.md"
 
-    def label(self, lang: str) -> str:
-        """The name in ``lang`` with the other language's name beside it when they differ."""
-        first, second = (self.name_zh, self.name) if lang == "zh" else (self.name, self.name_zh)
-        return first if first == second else f"{first} / {second}"
-
     def name_in(self, lang: str) -> str:
         """The name in ``lang`` only."""
         return self.name_zh if lang == "zh" else self.name
