@@ -110,6 +110,9 @@ def test_path_page_lists_steps_with_targets_and_reasons(pages):
     zh = pages["zh"]["paths/fixture-path.md"]
     assert "### 2. [从零实现扩散模型](../resources/diffusion-from-scratch-course.md)" in zh
     assert "一步步亲手实现模型。" in zh and 'data-template="已完成 &#123;done&#125; / &#123;total&#125; 步"' in zh
+    # each entry step says what language the resource is in (the paths are the same for both sites)
+    assert "<small>课程 · 入门 · 英语、中文 · 免费</small>" in zh and "<small>论文 · 高级 · 英语 · 免费</small>" in zh
+    assert "<small>Course · Beginner · English, Chinese · Free</small>" in page
 
 
 def test_entries_and_concepts_link_back_to_their_paths(pages):

@@ -272,9 +272,11 @@ class SiteModel:
         why = step.why_zh if self.lang == "zh" else step.why
         if kind == "entry":
             resource = self.catalog.get(target).resource
+            # The languages too: a learner on the Chinese site sees which steps are in English.
+            languages = self.t("list separator").join(language_name(code, self.lang) for code in resource.languages)
             detail = " · ".join([self.terms["types"][resource.type].name_in(self.lang),
                                  self.terms["levels"][resource.level].name_in(self.lang),
-                                 self.access_label(resource)])
+                                 languages, self.access_label(resource)])
             return StepView(number, f"entry:{target}", self.entry_path(resource), self.title(resource), detail, why)
         view = self.terms["topics"][target]
         return StepView(number, f"concept:{target}", view.hub, view.name_in(self.lang), self.t("Concept"), why)
