@@ -172,6 +172,13 @@ def test_hub_pages_title_in_the_page_language_with_the_other_name_below(pages):
     assert "\n# BLEU\n" in pages["zh"]["topics/bleu.md"] and "aigc-subtitle" not in pages["zh"]["topics/bleu.md"]
 
 
+def test_hub_index_tables_name_every_column(pages):
+    """The description column of the hub index tables (and the levels table on About) had no header."""
+    assert "| 概念 | 说明 | 资源数 |" in pages["zh"]["topics/index.md"]
+    assert "| Types | What it is | Entries |" in pages["en"]["types/index.md"]
+    assert not any(re.search(r"^\|[^\n]*\| \|", page, re.M) for page in pages["zh"].values() if isinstance(page, str))
+
+
 def test_every_interface_string_has_a_chinese_translation():
     keys = template_keys()
     assert len(keys) > 80

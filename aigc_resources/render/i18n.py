@@ -125,6 +125,7 @@ STRINGS: dict[str, dict[str, str]] = {
         # lists and hubs
         "entries": "条资源",
         "Entries": "资源数",
+        "What it is": "说明",
         "easiest first": "由浅入深排列",
         "No entries yet.": "暂无资源。",
         "Resources": "学习资源",
