@@ -295,6 +295,19 @@ def test_explore_keyboard_users_can_skip_the_facets(session, path, label):
     assert "aigc-result__title" in focused.split(), focused
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_home_counts_open_the_matching_explore_view(session, lang):
+    """"87 in Chinese" on the home page was plain text: a Chinese reader had to find the language
+    facet to see those entries. The count links to Explore filtered to them, with the same count."""
+    page = session.open("zh/" if lang == "zh" else "")
+    link = page.locator('a[href*="explore/?language="]')
+    shown = link.locator("strong").inner_text()
+    link.click()
+    page.wait_for_selector("#aigc-explore[data-ready]")
+    assert page.get_attribute(".aigc-explore__count", "data-count") == shown
+    assert page.is_checked('[data-facet="language"] [data-value="zh"] input')
+
+
 def test_unknown_values_in_the_url_are_ignored(session, built_site):
     entries = _catalog(built_site)
     page = session.open("explore/?type=nonsense,paper&level=")

@@ -172,6 +172,17 @@ def test_hub_pages_title_in_the_page_language_with_the_other_name_below(pages):
     assert "\n# BLEU\n" in pages["zh"]["topics/bleu.md"] and "aigc-subtitle" not in pages["zh"]["topics/bleu.md"]
 
 
+def test_home_chinese_count_links_every_chinese_code(catalog):
+    """The Explore link behind "N in Chinese" selects every Chinese code, so its count matches."""
+    from aigc_resources.render.site import SiteModel
+
+    resource = catalog.get("diffusion-from-scratch-course").resource
+    variant = resource.model_copy(update={"languages": ["zh-Hant"]})
+    model = SiteModel(catalog, "en")
+    model.entries = [variant if r.id == resource.id else r for r in model.entries]
+    assert model.chinese_filter() == "language=zh,zh-Hant"
+
+
 def test_hub_index_tables_name_every_column(pages):
     """The description column of the hub index tables (and the levels table on About) had no header."""
     assert "| 概念 | 说明 | 资源数 |" in pages["zh"]["topics/index.md"]

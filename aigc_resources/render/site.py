@@ -292,6 +292,12 @@ class SiteModel:
     def chinese_count(self) -> int:
         return sum(1 for r in self.entries if any(code.split("-")[0] == "zh" for code in r.languages))
 
+    def chinese_filter(self) -> str:
+        """The Explore query that shows the entries :meth:`chinese_count` counts: every Chinese
+        language code the catalog uses (``language=zh,zh-Hant``), OR-ed by Explore's facet."""
+        codes = sorted({code for r in self.entries for code in r.languages if code.split("-")[0] == "zh"})
+        return "language=" + ",".join(codes)
+
     def language_counts(self) -> list[tuple[str, int]]:
         counts = Counter(code for r in self.entries for code in r.languages)
         return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
