@@ -350,6 +350,29 @@ def test_stats_figures_stay_readable_on_a_phone(browser, server, path):
         context.close()
 
 
+@pytest.mark.parametrize("lang", ["", "zh/"])
+def test_a_formula_wider_than_a_phone_shows_that_it_scrolls(browser, server, lang):
+    """The BLEU, GAN, VAE and diffusion formulas are wider than 375 px; Material's scroll bar stays
+    transparent until hovered, so a reader on a phone saw them cut off with no sign they went on."""
+    context = browser.new_context(viewport={"width": 375, "height": 800}, is_mobile=True)
+    styles = []
+    try:
+        page = context.new_page()
+        for path in ("topics/bleu/", "topics/gan/", "topics/vae/", "topics/diffusion-models/", "demos/ngram/"):
+            page.goto(f"{server}/{lang}{path}", wait_until="load")
+            assert page.evaluate("document.documentElement.scrollWidth") <= 375  # only formulas scroll
+            styles += page.evaluate("""() => [...document.querySelectorAll('div.arithmatex')]
+            .filter(el => el.scrollWidth > el.clientWidth + 1)
+            .map(el => { const s = getComputedStyle(el);
+                         return {bar: s.scrollbarColor, shadows: s.backgroundImage}; })""")
+        assert styles, "no formula overflows at 375 px: the test no longer tests anything"
+        for style in styles:
+            assert style["bar"] not in ("auto", "") and "transparent transparent" not in style["bar"], style
+            assert style["shadows"].count("radial-gradient") == 2, style
+    finally:
+        context.close()
+
+
 # -- language switch ---------------------------------------------------------------------------------
 
 def test_language_switch_keeps_the_explore_filters(session, built_site):
