@@ -357,6 +357,35 @@ def load_yaml_text(text: str, doc: LoadedDocument, *, use_libyaml: bool | None =
     return _build_document(roots, doc)
 
 
+#: What an escape in a double-quoted scalar may not produce: the characters refused in the
+#: file itself (:data:`_INVISIBLE`), plus tab and carriage return, which a file may hold only
+#: as layout (``\\t`` and ``\\r`` in a value would be a hidden tab or an overwriting return).
+_ESCAPED_INVISIBLE = re.compile(f"[\t\r{_INVISIBLE.pattern[1:-1]}]")
+#: One escape sequence of a double-quoted scalar (YAML 1.2 §5.7), or a run of other characters.
+_ESCAPE = re.compile(r"\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|\r?\n|.)", re.S)
+
+
+def _report_escape(node: ScalarNode, loc: Loc, doc: LoadedDocument) -> None:
+    """``E-TEXT-CONTROL`` at the escape (``\\u202e``, ``\\x07``, ``\\r``...) of a double-quoted
+    scalar that writes an invisible or control character the file itself may not hold."""
+    source = doc.text[node.start_mark.index:node.end_mark.index]
+    for match in _ESCAPE.finditer(source):
+        try:
+            char = yaml.safe_load(f'"{match.group()}"')
+        except yaml.YAMLError:  # pragma: no cover - the composer already accepted the escape
+            continue
+        if isinstance(char, str) and len(char) == 1 and _ESCAPED_INVISIBLE.fullmatch(char):
+            line, column = doc.position_of(node.start_mark.index + match.start())
+            doc.diagnostics.append(make("E-TEXT-CONTROL", doc.path, line, column, field=format_loc(loc),
+                                        message=f"the escape `{match.group()}` writes the invisible character "
+                                                f"U+{ord(char):04X} ({_char_name(char)})",
+                                        hint="delete the escape; write the text without hidden characters"))
+            doc.reported.add(loc)
+            return
+    doc.report("E-TEXT-CONTROL", loc, message="the value holds an invisible or control character",
+               hint="delete the escape; write the text without hidden characters")
+
+
 def _char_name(char: str) -> str:
     import unicodedata
 
@@ -451,6 +480,8 @@ def _scalar(node: ScalarNode, loc: Loc, doc: LoadedDocument) -> Any:
         if tag != _STR:
             doc.report("E-YAML-TAG", loc, message=f"explicit tag {tag!r} is not allowed")
         doc.scalars[loc] = Scalar(raw, "str", bool(node.style))
+        if node.style == '"' and _ESCAPED_INVISIBLE.search(raw):
+            _report_escape(node, loc, doc)
         return raw
     if raw in _NULL:
         doc.scalars[loc] = Scalar(raw, "null", False)
