@@ -11,8 +11,9 @@ Severity is policy, not a property of the text: ``--strict`` promotes warnings t
 
 from __future__ import annotations
 
-import enum
 import dataclasses
+import enum
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -279,17 +280,35 @@ class Diagnostic:
     severity: Severity = dataclasses.field(default=Severity.ERROR, compare=False)
 
     def format(self) -> str:
-        """Render as ``PATH:LINE:COL: CODE field: message (hint)``, the form editors and CI parse."""
+        """Render as ``PATH:LINE:COL: CODE field: message (hint)``, the form editors and CI parse.
+
+        Always one line: control, bidirectional and invisible characters that a value or a
+        key brings into the text (a quoted key ``"a\\nb"``) are shown as escapes
+        (:func:`printable`), so they can neither split the line nor reorder it on screen."""
         where = f"{self.path}:{self.line}:{self.column}"
         subject = f" {self.field}:" if self.field else ""
         hint = f" ({self.hint})" if self.hint else ""
-        return f"{where}: {self.code}{subject} {self.message}{hint}"
+        return printable(f"{where}: {self.code}{subject} {self.message}{hint}")
+
+
+#: Characters a one-line diagnostic must not hold as such: C0 and C1 controls, DEL, and the
+#: invisible or reordering ones the validator refuses in files (yamlio._INVISIBLE).
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\xad\u200b\u200e\u200f\u202a-\u202e"
+                          "\u2028\u2029\u2060-\u2064\u2066-\u2069\ufeff]")
+_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    """``text`` with each control, bidirectional or invisible character written as an escape
+    (``\\n``, ``\\r``, ``\\t``, ``\\u202e``), so it prints on one line as it reads."""
+    return _UNPRINTABLE.sub(lambda m: _NAMED_ESCAPES.get(m.group(), f"\\u{ord(m.group()):04x}"), text)
 
 
 def github_annotation(d: Diagnostic, *, strict: bool = False) -> str:
     """``d`` as a GitHub Actions workflow command, shown on the pull request's diff at its line:
     ``::error file=PATH,line=L,col=C,title=CODE::message (hint)`` (``::warning`` when it does
-    not fail the run under the policy). Values are escaped as the runner requires (``%``, CR
+    not fail the run under the policy). Control and invisible characters in the text are
+    shown as escapes (:func:`printable`), as in :meth:`Diagnostic.format`. Values are escaped as the runner requires (``%``, CR
     and LF everywhere; ``:`` and ``,`` in properties), after GitHub's toolkit
     ``command.ts``."""
     level = "error" if d.severity.fails(strict) else "warning"
@@ -297,7 +316,7 @@ def github_annotation(d: Diagnostic, *, strict: bool = False) -> str:
     head = ",".join(f"{key}={_escape_property(value)}" for key, value in props.items())
     field = f"{d.field}: " if d.field else ""
     hint = f" ({d.hint})" if d.hint else ""
-    return f"::{level} {head}::{_escape_data(field + d.message + hint)}"
+    return f"::{level} {head}::{_escape_data(printable(field + d.message + hint))}"
 
 
 def _escape_data(text: str) -> str:

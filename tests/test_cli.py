@@ -47,3 +47,30 @@ def test_usage_errors_exit_3(tmp_path):
 def test_help_lists_exit_codes():
     result = run("--help")
     assert result.exit_code == 0 and "3 usage" in result.output
+
+
+def test_each_diagnostic_prints_on_one_line_whatever_the_key_holds(tmp_catalog):
+    """A quoted key with a line break, `::` and `%` (and an escaped bidi override in a value)
+    gives one text line and one GitHub annotation per diagnostic; JSON keeps the raw text."""
+    import json
+
+    bad = (FIXTURES / "bad" / "key-with-line-break.yaml").read_text(encoding="utf-8")
+    bidi = (FIXTURES / "bad" / "escaped-bidi-title.yaml").read_text(encoding="utf-8")
+    root = tmp_catalog({"paper/key-with-line-break.yaml": bad, "paper/escaped-bidi-title.yaml": bidi})
+    text = run("validate", "--catalog", str(root))
+    assert text.exit_code == 2
+    lines = [line for line in text.output.splitlines() if "key-with-line-break.yaml" in line]
+    assert lines == [line for line in lines if line.startswith(str(root))] and len(lines) == 1, text.output
+    assert "15:1: E-FIELD-UNKNOWN notes\\n::error file=x.yaml::100%: unknown field" in lines[0]
+    assert "\u202e" not in text.output and "\\u202e" in text.output
+
+    github = run("validate", "--catalog", str(root), "--format", "github")
+    annotations = [line for line in github.output.splitlines() if line.startswith("::error")]
+    assert len(annotations) == 2, github.output
+    key = next(a for a in annotations if "key-with-line-break" in a)
+    assert key.startswith("::error file=") and ",line=15,col=1,title=E-FIELD-UNKNOWN::" in key
+    assert "notes\\n::error file=x.yaml::100%25" in key  # `%` escaped; `::` harmless in the message
+    assert not any(line.startswith("::error file=x.yaml") for line in github.output.splitlines())
+
+    data = json.loads(run("validate", "--catalog", str(root), "--format", "json").output)
+    assert any(d["field"] == "notes\n::error file=x.yaml::100%" for d in data["diagnostics"])
