@@ -209,6 +209,9 @@ RULES: dict[str, Rule] = _rules(
     Rule("E-TEXT-CONTROL", E, "A control, bidirectional or invisible character is in the file.",
          "Delete the character; it is invisible in most editors and can change how text reads.",
          "文件中有控制字符、双向文本控制符或不可见字符。", "删除该字符；它在多数编辑器里看不见，却可能改变文字的显示。"),
+    Rule("E-TEXT-LINE-BREAK", E, "A one-line text (a title, a name, an author) holds a line break.",
+         "Write it on one line; a block scalar (`|`) or a `\\n` escape keeps line breaks, so use neither here.",
+         "单行文本（标题、名称、作者）中有换行。", "请写成一行；块标量（`|`）和 `\\n` 转义都会保留换行，这里不要使用。"),
     Rule("E-TEXT-LANGUAGE", E, "A description is in the wrong language for its field.",
          "Write English in `description` and Chinese in `description_zh`.",
          "简介的语言与字段不符。", "`description` 写英文，`description_zh` 写中文。"),
@@ -298,17 +301,25 @@ _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\xad\u200b\u200e\u200f\u202a-\u202
 _NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
-def printable(text: str) -> str:
+def printable(text: str, *, keep_breaks: bool = False) -> str:
     """``text`` with each control, bidirectional or invisible character written as an escape
-    (``\\n``, ``\\r``, ``\\t``, ``\\u202e``), so it prints on one line as it reads."""
-    return _UNPRINTABLE.sub(lambda m: _NAMED_ESCAPES.get(m.group(), f"\\u{ord(m.group()):04x}"), text)
+    (``\\n``, ``\\r``, ``\\t``, ``\\u202e``), so it prints on one line as it reads;
+    ``keep_breaks`` leaves ``\\n`` and ``\\r`` for the caller to encode."""
+    def escape(match: re.Match[str]) -> str:
+        char = match.group()
+        if keep_breaks and char in "\r\n":
+            return char
+        return _NAMED_ESCAPES.get(char, f"\\u{ord(char):04x}")
+
+    return _UNPRINTABLE.sub(escape, text)
 
 
 def github_annotation(d: Diagnostic, *, strict: bool = False) -> str:
     """``d`` as a GitHub Actions workflow command, shown on the pull request's diff at its line:
     ``::error file=PATH,line=L,col=C,title=CODE::message (hint)`` (``::warning`` when it does
     not fail the run under the policy). Control and invisible characters in the text are
-    shown as escapes (:func:`printable`), as in :meth:`Diagnostic.format`. Values are escaped as the runner requires (``%``, CR
+    shown as escapes (:func:`printable`), except line breaks, which the runner's own escape
+    (``%0A``) keeps inside the one command line. Values are escaped as the runner requires (``%``, CR
     and LF everywhere; ``:`` and ``,`` in properties), after GitHub's toolkit
     ``command.ts``."""
     level = "error" if d.severity.fails(strict) else "warning"
@@ -316,7 +327,7 @@ def github_annotation(d: Diagnostic, *, strict: bool = False) -> str:
     head = ",".join(f"{key}={_escape_property(value)}" for key, value in props.items())
     field = f"{d.field}: " if d.field else ""
     hint = f" ({d.hint})" if d.hint else ""
-    return f"::{level} {head}::{_escape_data(printable(field + d.message + hint))}"
+    return f"::{level} {head}::{_escape_data(printable(field + d.message + hint, keep_breaks=True))}"
 
 
 def _escape_data(text: str) -> str:

@@ -219,6 +219,9 @@ def load_paths(root: Path, taxonomy: Taxonomy | None, entry_ids: Iterable[str],
                 and ("level",) not in doc.reported:
             doc.report("E-TAXONOMY-UNKNOWN", ("level",), message=f"`{level}` is not one of the taxonomy's levels",
                        hint=f"use one of {', '.join(taxonomy.axis('levels'))}")
+        for field in ("title", "title_zh"):
+            if isinstance(data.get(field), str) and (field,) not in doc.reported:
+                _check_text(doc, (field,), data[field], markdown=False, one_line=True)
         for field in ("summary", "summary_zh"):
             _check_prose(doc, (field,), data.get(field), multi_paragraph=False)
         steps = data.get("steps")

@@ -114,12 +114,12 @@ def check_entry(doc: LoadedDocument, path: Path, taxonomy: Taxonomy | None, *, t
     for field in TITLE_FIELDS + DESCRIPTION_FIELDS:
         text = data.get(field)
         if isinstance(text, str) and (field,) not in doc.reported:
-            _check_text(doc, (field,), text, markdown=field in DESCRIPTION_FIELDS)
+            _check_text(doc, (field,), text, markdown=field in DESCRIPTION_FIELDS, one_line=field in TITLE_FIELDS)
     authors = data.get("authors")
     if isinstance(authors, list):
         for index, name in enumerate(authors):
             if isinstance(name, str):
-                _check_text(doc, ("authors", index), name, markdown=False)
+                _check_text(doc, ("authors", index), name, markdown=False, one_line=True)
     _check_languages(doc, data)
 
     if "source_note" in data:
@@ -219,13 +219,17 @@ def _check_arxiv(doc: LoadedDocument, arxiv: Any, urls: list[tuple[Loc, str]], t
             return
 
 
-def _check_text(doc: LoadedDocument, loc: Loc, text: str, *, markdown: bool) -> None:
+def _check_text(doc: LoadedDocument, loc: Loc, text: str, *, markdown: bool, one_line: bool = False) -> None:
     """Text shown on the site: no raw HTML or template syntax; descriptions may hold inline
-    Markdown only, and their links must be absolute http(s) URLs. Each problem points at the
-    line and column where it starts."""
+    Markdown only, and their links must be absolute http(s) URLs; ``one_line`` texts (titles,
+    names, authors: headings, links and BibTeX fields) hold no line break. Each problem points
+    at the line and column where it starts."""
     if PLACEHOLDER_MARK in text:
         doc.report("E-TEXT-PLACEHOLDER", loc, message=f"`{loc[-1]}` is still the importer's placeholder")
         return
+    if one_line and "\n" in text.strip():
+        doc.report("E-TEXT-LINE-BREAK", loc, message=f"`{format_loc(loc)}` has {text.strip().count(chr(10)) + 1} lines",
+                   hint="write it on one line: a block scalar (`|`, `|-`) or a `\\n` escape keeps its line breaks")
     found = _HTML.search(text)
     if found:
         doc.report("E-TEXT-HTML", loc, at_text=found.group(0), message=f"raw HTML {found.group(0)!r} in the text")
@@ -447,7 +451,7 @@ def check_taxonomy(taxonomy: Taxonomy, doc: LoadedDocument) -> None:
                                hint="an alias must name one value only; remove it from one of them")
                 owners.setdefault(key, term.id)
             for field in ("name", "name_zh", "description", "description_zh"):
-                _check_text(doc, (axis, index, field), getattr(term, field), markdown=False)
+                _check_text(doc, (axis, index, field), getattr(term, field), markdown=False, one_line=True)
     groups = {g.id for g in taxonomy.topic_groups}
     for index, topic in enumerate(taxonomy.topics):
         if topic.group not in groups:

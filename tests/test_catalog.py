@@ -193,6 +193,15 @@ def test_bad_taxonomy_is_reported_and_stops_entries(tmp_catalog):
     assert report.catalog is None and report.failed()
 
 
+def test_taxonomy_names_are_one_line(tmp_catalog):
+    taxonomy = (FIXTURES / "taxonomy.yaml").read_text(encoding="utf-8").replace(
+        "name: Attention,", 'name: "Atten\\ntion",')
+    report = load_catalog(tmp_catalog(taxonomy=taxonomy), today=TODAY)
+    [d] = [d for d in report.diagnostics if d.code == "E-TEXT-LINE-BREAK"]
+    assert (d.path.endswith("taxonomy.yaml"), d.line, d.column, d.field) == (True, 18, 40, "topics[1].name")
+    assert report.catalog is None and report.failed()
+
+
 def test_missing_catalog_is_a_usage_error(tmp_path):
     from aigc_resources.errors import CatalogNotFound
 

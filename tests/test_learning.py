@@ -198,3 +198,15 @@ def test_real_paths_resolve():
             assert target in (ids if kind == "entry" else topics), (path.id, target)
     titles = {p.title_zh for p in catalog.paths}
     assert "零基础入门" in " ".join(titles)
+
+
+def test_path_titles_are_checked_like_entry_titles(catalog_root):
+    """A path's titles are headings and links on the site: no HTML, no template syntax, one line."""
+    text = GOOD_PATH.replace("title: Start here", "title: Start <b>here</b> {{ now }}")
+    text = text.replace("title_zh: 从这里开始", "title_zh: |\n  从这里\n  开始")
+    write(catalog_root, "paths/start.yaml", text)
+    report = load_catalog(catalog_root, today=TODAY)
+    found = [(d.code, d.line, d.column, d.field) for d in report.diagnostics if d.path.endswith("start.yaml")]
+    assert found == [("E-TEXT-HTML", 2, 14, "title"), ("E-TEXT-TEMPLATE", 2, 26, "title"),
+                     ("E-TEXT-LINE-BREAK", 3, 11, "title_zh")]
+    assert report.failed() and report.catalog.paths == []
