@@ -24,7 +24,7 @@ from typing import TypeVar
 from pydantic import BaseModel
 
 from .diagnostics import Diagnostic, Severity, make
-from .rules import _LINK, _check_text
+from .rules import _LINK, _check_distinct, _check_text
 from .urls import url_problems
 from .schema import Concept, LearningPath, Taxonomy
 from .validation import did_you_mean, validate_document
@@ -167,6 +167,8 @@ def load_concepts(root: Path, taxonomy: Taxonomy | None, taxonomy_doc: LoadedDoc
     concepts: dict[str, Concept] = {}
     diagnostics: list[Diagnostic] = []
     files = 0
+    loaded: list[tuple[LoadedDocument, Concept | None]] = []
+    needs: dict[str, tuple[LoadedDocument, list[object]]] = {}  # concept id -> (its file, its prerequisites)
     for doc, concept, data in _documents(root / "concepts", Concept, display_path):
         files += 1
         _check_topic(doc, ("id",), data.get("id"), taxonomy)
@@ -174,6 +176,9 @@ def load_concepts(root: Path, taxonomy: Taxonomy | None, taxonomy_doc: LoadedDoc
         if isinstance(prerequisites, list):
             for index, topic in enumerate(prerequisites):
                 _check_topic(doc, ("prerequisites", index), topic, taxonomy)
+            _check_distinct(doc, "prerequisites", prerequisites)
+            if isinstance(data.get("id"), str):
+                needs.setdefault(data["id"], (doc, prerequisites))
         for field in ("explanation", "explanation_zh"):
             _check_prose(doc, (field,), data.get(field), multi_paragraph=True)
         formulas = data.get("formulas")
@@ -187,6 +192,9 @@ def load_concepts(root: Path, taxonomy: Taxonomy | None, taxonomy_doc: LoadedDoc
                         doc.report("E-MATH-FORM", ("formulas", index, "latex"), message=problem)
                 for field in ("caption", "caption_zh", "source"):
                     _check_prose(doc, ("formulas", index, field), formula.get(field), multi_paragraph=False)
+        loaded.append((doc, concept))
+    _check_prerequisite_cycles(needs)
+    for doc, concept in loaded:
         diagnostics += doc.diagnostics
         if concept is not None and not any(d.severity is Severity.ERROR for d in doc.diagnostics):
             concepts[concept.id] = concept
@@ -199,6 +207,41 @@ def load_concepts(root: Path, taxonomy: Taxonomy | None, taxonomy_doc: LoadedDoc
                 diagnostics.append(make("W-CONCEPT-MISSING", taxonomy_doc.path, line, column, field=f"topics[{index}]",
                                         message=f"topic `{topic.id}` has no concept page (`concepts/{topic.id}.yaml`)"))
     return concepts, diagnostics, files
+
+
+def _check_prerequisite_cycles(needs: dict[str, tuple[LoadedDocument, list[object]]]) -> None:
+    """``E-CONCEPT-PREREQUISITE`` on every prerequisite that leads back to its own concept (the
+    concept itself, or one that needs it first): such a chain has no first step. Reported in
+    each file of the cycle, at the prerequisite that closes it, naming the whole chain."""
+    def path_back(start: str, goal: str) -> list[str] | None:
+        """The shortest chain of prerequisites from ``start`` to ``goal``, or ``None``."""
+        previous: dict[str, str] = {start: start}
+        queue = [start]
+        for current in queue:  # breadth first; grows while it is read, bounded by len(needs)
+            if current == goal:
+                chain = [current]
+                while chain[-1] != start:
+                    chain.append(previous[chain[-1]])
+                return chain[::-1]
+            for nxt in needs.get(current, (None, []))[1]:
+                if isinstance(nxt, str) and nxt not in previous:
+                    previous[nxt] = current
+                    queue.append(nxt)
+        return None
+
+    for concept_id, (doc, prerequisites) in needs.items():
+        for index, prerequisite in enumerate(prerequisites):
+            loc: Loc = ("prerequisites", index)
+            if not isinstance(prerequisite, str) or loc in doc.reported:
+                continue
+            if prerequisite == concept_id:
+                doc.report("E-CONCEPT-PREREQUISITE", loc, message=f"`{concept_id}` lists itself as a prerequisite")
+                continue
+            chain = path_back(prerequisite, concept_id)
+            if chain:
+                doc.report("E-CONCEPT-PREREQUISITE", loc,
+                           message=f"`{prerequisite}` needs `{concept_id}` first, a cycle: "
+                                   + " -> ".join([concept_id, *chain]))
 
 
 def load_paths(root: Path, taxonomy: Taxonomy | None, entry_ids: Iterable[str],

@@ -210,3 +210,29 @@ def test_path_titles_are_checked_like_entry_titles(catalog_root):
     assert found == [("E-TEXT-HTML", 2, 14, "title"), ("E-TEXT-TEMPLATE", 2, 26, "title"),
                      ("E-TEXT-LINE-BREAK", 3, 11, "title_zh")]
     assert report.failed() and report.catalog.paths == []
+
+
+def test_prerequisites_never_lead_back_to_the_concept(catalog_root):
+    """A concept needing itself, directly or through others, or listing a prerequisite twice."""
+    write(catalog_root, "concepts/attention.yaml",
+          GOOD_CONCEPT.replace("prerequisites: [transformer]", "prerequisites: [attention, transformer, transformer]"))
+    report = load_catalog(catalog_root, today=TODAY)
+    assert [(d.code, d.line, d.column, d.field) for d in report.diagnostics if d.path.endswith("attention.yaml")] == [
+        ("E-CONCEPT-PREREQUISITE", 4, 17, "prerequisites[0]"), ("E-LIST-DUPLICATE", 4, 41, "prerequisites[2]")]
+
+    write(catalog_root, "concepts/attention.yaml", GOOD_CONCEPT)  # attention needs transformer ...
+    transformer = (GOOD_CONCEPT.replace("id: attention", "id: transformer")  # ... which needs diffusion-models
+                   .replace("prerequisites: [transformer]", "prerequisites: [diffusion-models]"))
+    diffusion = (GOOD_CONCEPT.replace("id: attention", "id: diffusion-models")  # ... which needs attention
+                 .replace("prerequisites: [transformer]", "prerequisites: [attention]"))
+    write(catalog_root, "concepts/transformer.yaml", transformer)
+    write(catalog_root, "concepts/diffusion-models.yaml", diffusion)
+    report = load_catalog(catalog_root, today=TODAY)
+    cycle = sorted((d.path.rsplit("/", 1)[-1], d.line, d.message) for d in report.diagnostics
+                   if d.code == "E-CONCEPT-PREREQUISITE")
+    assert cycle == [
+        ("attention.yaml", 4, "`transformer` needs `attention` first, a cycle: attention -> transformer -> diffusion-models -> attention"),
+        ("diffusion-models.yaml", 4, "`attention` needs `diffusion-models` first, a cycle: diffusion-models -> attention -> transformer -> diffusion-models"),
+        ("transformer.yaml", 4, "`diffusion-models` needs `transformer` first, a cycle: transformer -> diffusion-models -> attention -> transformer"),
+    ]
+    assert report.failed() and report.catalog.concepts == {}
