@@ -249,6 +249,7 @@ def load_catalog(root: Path | str, *, today: dt.date | None = None) -> Validatio
 
     entries: list[Entry] = []
     refs: list[EntryRef] = []
+    unread: set[str] = set()  # stems of entry files whose id could not be read
     files = 1
     for path in entry_files(root):
         files += 1
@@ -256,10 +257,12 @@ def load_catalog(root: Path | str, *, today: dt.date | None = None) -> Validatio
         diagnostics += doc.diagnostics
         if isinstance(doc.data, dict) and isinstance(doc.data.get("id"), str):
             refs.append(EntryRef(doc.data["id"], doc))
+        else:
+            unread.add(path.stem)
         if resource is not None:
             entries.append(Entry(resource, path, doc))
 
-    cross = check_cross(refs, taxonomy, taxonomy_doc if taxonomy else None)
+    cross = check_cross(refs, taxonomy, taxonomy_doc if taxonomy else None, frozenset(unread))
     diagnostics += cross
     failed_paths = {d.path for d in cross if d.severity is Severity.ERROR}
     entries = [e for e in entries if e.doc.path not in failed_paths]
@@ -267,7 +270,8 @@ def load_catalog(root: Path | str, *, today: dt.date | None = None) -> Validatio
 
     concepts, concept_diagnostics, concept_files = load_concepts(
         root, taxonomy, taxonomy_doc if taxonomy else None, display_path=display_path)
-    paths, path_diagnostics, path_files = load_paths(root, taxonomy, (ref.id for ref in refs), display_path=display_path)
+    paths, path_diagnostics, path_files = load_paths(root, taxonomy, [ref.id for ref in refs] + sorted(unread),
+                                                     display_path=display_path)
     diagnostics += concept_diagnostics + path_diagnostics
     files += concept_files + path_files
 

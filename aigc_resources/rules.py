@@ -328,8 +328,13 @@ class EntryRef:
     doc: LoadedDocument
 
 
-def check_cross(entries: list[EntryRef], taxonomy: Taxonomy | None, taxonomy_doc: LoadedDocument | None) -> list[Diagnostic]:
+def check_cross(entries: list[EntryRef], taxonomy: Taxonomy | None, taxonomy_doc: LoadedDocument | None,
+                unread: frozenset[str] = frozenset()) -> list[Diagnostic]:
     """Rules across entries: unique ids, unique canonical URLs, ``related`` resolves, topic sizes.
+
+    ``unread`` holds the file stems of entries whose id could not be read (a syntax error, an
+    empty file): they already have their own error, so a ``related`` naming one is not also
+    reported as unknown in every entry that links to it.
 
     A duplicate is reported at every place it occurs, each diagnostic naming the other places'
     file and line, so a contributor sees both locations whichever file they open.
@@ -356,13 +361,14 @@ def check_cross(entries: list[EntryRef], taxonomy: Taxonomy | None, taxonomy_doc
     first_by_id = {ref.id: ref for ref in entries}
 
     ids = set(first_by_id)
+    resolvable = ids | unread
     usage: dict[str, dict[str, int]] = {axis: defaultdict(int) for axis, _ in TAXONOMY_FIELDS.values()}
     for ref in entries:
         data = ref.doc.data if isinstance(ref.doc.data, dict) else {}
         related = data.get("related")
         if isinstance(related, list):
             for index, other in enumerate(related):
-                if isinstance(other, str) and other != ref.id and other not in ids:
+                if isinstance(other, str) and other != ref.id and other not in resolvable:
                     guess = did_you_mean(other, ids)
                     line, column = ref.doc.locate(("related", index))
                     out.append(make("E-RELATED-UNKNOWN", ref.doc.path, line, column, field=f"related[{index}]",

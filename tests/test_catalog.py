@@ -202,6 +202,21 @@ def test_taxonomy_names_are_one_line(tmp_catalog):
     assert report.catalog is None and report.failed()
 
 
+def test_an_unreadable_entry_is_reported_once(tmp_catalog):
+    """Entries and paths that name a file broken by a syntax error are not also reported: the
+    broken file carries the one error (it used to add E-RELATED-UNKNOWN to every entry that
+    linked to it, and drop them from the catalog)."""
+    broken = (FIXTURES / "bad" / "full-width-colon.yaml").read_text(encoding="utf-8")
+    linking = (FIXTURES / "good" / "tiny-lib.yaml").read_text(encoding="utf-8")
+    assert "related:" not in linking
+    linking = linking.replace("added:", "related: [full-width-colon]\nadded:")
+    root = tmp_catalog({"paper/full-width-colon.yaml": broken, "library/tiny-lib.yaml": linking})
+    report = load_catalog(root, today=TODAY)
+    assert [(Path(d.path).name, d.code) for d in report.diagnostics if d.severity is Severity.ERROR] == [
+        ("full-width-colon.yaml", "E-YAML-SYNTAX")]
+    assert report.catalog.get("tiny-lib") is not None
+
+
 def test_missing_catalog_is_a_usage_error(tmp_path):
     from aigc_resources.errors import CatalogNotFound
 
