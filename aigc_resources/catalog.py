@@ -42,6 +42,8 @@ WINDOWS_RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in r
 #: (``aigc-resources stats``), learning paths and concept pages (read by their own loader).
 #: Anything else would be silently ignored, so it is reported.
 CATALOG_LAYOUT = frozenset({"taxonomy.yaml", "resources", "coverage.yaml", "paths", "concepts"})
+#: The members of :data:`CATALOG_LAYOUT` that are folders (the others are files).
+LAYOUT_FOLDERS = frozenset({"resources", "paths", "concepts"})
 
 
 @dataclass(frozen=True)
@@ -148,14 +150,16 @@ def _display_folder(folder: str, cwd: str) -> str | None:
 def entry_files(root: Path) -> Iterator[Path]:
     """Every file under ``<root>/resources/`` (hidden files skipped), in sorted order.
 
-    Symbolic links are included (and refused when read), so a link cannot hide an entry."""
+    Symbolic links, to files or to folders, are included (and refused when read: a linked
+    folder is not followed), so a link cannot hide an entry."""
     resources = root / "resources"
-    if not resources.is_dir():
+    if not resources.is_dir() or resources.is_symlink():
         return
     found: list[Path] = []
-    for folder, dirs, files in os.walk(resources):  # symlinked folders are not followed
+    for folder, dirs, files in os.walk(resources):  # symlinked folders are listed in dirs, not followed
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         found += [Path(folder, name) for name in files if not name.startswith(".")]
+        found += [Path(folder, name) for name in dirs if Path(folder, name).is_symlink()]
     yield from sorted(found)
 
 
@@ -165,7 +169,14 @@ def misplaced_files(root: Path) -> list[Diagnostic]:
     out = []
     stray: list[Path] = []
     for child in sorted(root.iterdir()):
-        if child.name in CATALOG_LAYOUT or child.name.startswith("."):
+        if child.name in CATALOG_LAYOUT:
+            problem = _layout_problem(child)
+            if problem:
+                out.append(make("E-FILE-PLACE", display_path(child), message=problem,
+                                hint=f"make `{child.name}` a {'folder' if child.name in LAYOUT_FOLDERS else 'file'} "
+                                     "of the catalog itself, not a link, or remove it"))
+            continue
+        if child.name.startswith("."):
             continue
         stray += sorted(p for p in child.rglob("*") if not p.is_dir()) if child.is_dir() else [child]
     for path in stray:
@@ -178,6 +189,20 @@ def misplaced_files(root: Path) -> list[Diagnostic]:
         out.append(make("E-FILE-PLACE", display_path(path), message=f"`{rel.as_posix()}` is not read as part of the catalog",
                         hint=hint))
     return out
+
+
+def _layout_problem(child: Path) -> str | None:
+    """Why a member of :data:`CATALOG_LAYOUT` would not be read as the catalog expects (a file
+    where a folder belongs, a folder where a file belongs, a link), or ``None``. The loaders
+    would otherwise skip it silently: no entries, no coverage goals."""
+    folder = child.name in LAYOUT_FOLDERS
+    if child.is_symlink():
+        return f"`{child.name}` is a symbolic link; the catalog does not follow links"
+    if folder and not child.is_dir():
+        return f"`{child.name}` is a file, but it must be a folder; nothing in it is read"
+    if not folder and not child.is_file():
+        return f"`{child.name}` is {'a folder' if child.is_dir() else 'not a regular file'}, but it must be a file; it is not read"
+    return None
 
 
 def _hidden(rel: Path) -> bool:
@@ -203,7 +228,10 @@ def load_taxonomy(root: Path) -> tuple[Taxonomy | None, LoadedDocument]:
         raise CatalogNotFound(f"catalog folder not found: {root} (pass --catalog DIR)")
     path = root / "taxonomy.yaml"
     if not path.is_file():
-        raise CatalogNotFound(f"{display_path(path)} not found: a catalog needs a taxonomy.yaml")
+        what = ("is a symbolic link to a missing file" if path.is_symlink()
+                else "is a folder, not a file" if path.is_dir()
+                else "is not a regular file" if path.exists() else "not found")
+        raise CatalogNotFound(f"{display_path(path)} {what}: a catalog needs a taxonomy.yaml file")
     doc = load_yaml(path, display_path=display_path(path))
     taxonomy = validate_document(Taxonomy, doc)
     if taxonomy is not None:
@@ -218,6 +246,8 @@ def load_entry(path: Path, taxonomy: Taxonomy | None, *, today: dt.date) -> tupl
 
     A file that is not YAML by its suffix (``notes.txt``, ``x.yaml.orig``) is reported by name
     and not read."""
+    if path.is_symlink():  # a linked file or folder: read_text reports it, nothing is followed
+        return None, load_yaml(path, display_path=display_path(path))
     if path.suffix not in YAML_SUFFIXES:
         doc = LoadedDocument(path=display_path(path))
         doc.diagnostics.append(make("E-FILE-NAME", doc.path, message=f"`{path.name}` is not `<slug>.yaml`",

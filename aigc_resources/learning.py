@@ -121,17 +121,30 @@ def _check_prose(doc: LoadedDocument, loc: Loc, text: object, *, multi_paragraph
 
 
 def _yaml_files(folder: Path) -> Iterator[Path]:
-    if folder.is_dir():
-        for path in sorted(folder.glob("*")):
-            if path.is_file() and not path.name.startswith("."):
+    """Everything in ``folder`` but hidden names, sorted: files, links and folders (the last two
+    are refused by :func:`_documents`, so nothing put there is skipped silently)."""
+    if folder.is_dir() and not folder.is_symlink():  # a linked folder: catalog.misplaced_files
+        for path in sorted(folder.iterdir()):
+            if not path.name.startswith("."):
                 yield path
 
 
 def _documents(folder: Path, model: type[M], display_path) -> Iterator[tuple[LoadedDocument, M | None, dict]]:
     """Each YAML file of ``folder``: ``(document, validated model or None, raw mapping)``, with
-    the id checked against the file name."""
+    the id checked against the file name. A sub-folder gets ``E-FILE-PLACE`` (it is not read)
+    and a symbolic link ``E-FILE-LINK``."""
     for path in _yaml_files(folder):
+        if path.is_dir() and not path.is_symlink():
+            doc = LoadedDocument(path=display_path(path))
+            doc.diagnostics.append(make("E-FILE-PLACE", doc.path,
+                                        message=f"`{folder.name}/{path.name}/` is a folder; files in it are not read",
+                                        hint=f"put `<id>.yaml` files directly in `{folder.name}/`"))
+            yield doc, None, {}
+            continue
         doc = load_yaml(path, display_path=display_path(path))
+        if path.is_symlink():
+            yield doc, None, {}
+            continue
         instance = validate_document(model, doc)
         _check_id(doc, path)
         yield doc, instance, doc.data if isinstance(doc.data, dict) else {}

@@ -191,3 +191,33 @@ def test_validate_files_given_as_absolute_or_dotted_paths(tmp_catalog, monkeypat
     for given in (str(root / "resources" / "paper" / "unknown-key.yaml"), "./catalog/resources/paper/../paper/unknown-key.yaml"):
         result = CliRunner().invoke(main, ["validate", given])
         assert result.exit_code == 2 and "unknown-key.yaml:4:1: E-FIELD-UNKNOWN" in result.output, given
+
+
+def test_layout_of_the_wrong_kind_is_reported(tmp_catalog, tmp_path):
+    """A file where the catalog expects a folder (or the reverse), a linked folder of entries and
+    a folder inside concepts/ were skipped silently: no entries, no goals, no error."""
+    root = tmp_catalog()
+    (root / "paths").write_text("not a folder\n", encoding="utf-8")
+    (root / "coverage.yaml").mkdir()
+    (root / "concepts" / "sub").mkdir(parents=True)
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "library").mkdir(parents=True)
+    (elsewhere / "library" / "outside.yaml").write_text(GOOD, encoding="utf-8")
+    os.symlink(elsewhere / "library", root / "resources" / "linked")
+    report = load_catalog(root, today=TODAY)
+    found = sorted((Path(d.path).name, d.code, d.line) for d in report.diagnostics if d.code.startswith("E-FILE"))
+    assert found == [("coverage.yaml", "E-FILE-PLACE", 0), ("linked", "E-FILE-LINK", 1),
+                     ("paths", "E-FILE-PLACE", 0), ("sub", "E-FILE-PLACE", 0)]
+    assert report.failed() and report.catalog.get("outside") is None
+
+
+def test_taxonomy_of_the_wrong_kind_is_named(tmp_path):
+    from aigc_resources.errors import CatalogNotFound
+
+    (tmp_path / "taxonomy.yaml").mkdir()
+    with pytest.raises(CatalogNotFound, match="taxonomy.yaml is a folder, not a file"):
+        load_catalog(tmp_path)
+    (tmp_path / "taxonomy.yaml").rmdir()
+    os.symlink(tmp_path / "missing.yaml", tmp_path / "taxonomy.yaml")
+    with pytest.raises(CatalogNotFound, match="taxonomy.yaml is a symbolic link to a missing file"):
+        load_catalog(tmp_path)
