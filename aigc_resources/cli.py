@@ -144,8 +144,7 @@ def serve(catalog_dir: Path, project_root: Path, host: str, port: int, live: boo
     if not no_build:
         _build(project_root, catalog_dir, None)
     site_dir = project_root / "site"
-    click.echo(f"serving {site_dir} at http://{host}:{port}/ (Ctrl-C to stop)")
-    serve_static(site_dir, host, port)
+    serve_static(site_dir, host, port, announce=lambda url: click.echo(f"serving {site_dir} at {url} (Ctrl-C to stop)"))
     return ExitCode.OK
 
 

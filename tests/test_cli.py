@@ -75,3 +75,44 @@ def test_each_diagnostic_prints_on_one_line_whatever_the_key_holds(tmp_catalog):
 
     data = json.loads(run("validate", "--catalog", str(root), "--format", "json").output)
     assert any(d["field"] == "notes\n::error file=x.yaml::100%" for d in data["diagnostics"])
+
+
+def test_static_server_answers_missing_pages_with_the_site_404(tmp_path):
+    import threading
+    import urllib.error
+    import urllib.request
+
+    from aigc_resources.render.serve import make_server
+
+    (tmp_path / "index.html").write_text("home", encoding="utf-8")
+    (tmp_path / "404.html").write_text("<title>our 404</title>", encoding="utf-8")
+    server = make_server(tmp_path, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        assert urllib.request.urlopen(base + "/", timeout=10).read() == b"home"
+        try:
+            urllib.request.urlopen(base + "/no/such/page/", timeout=10)
+            raise AssertionError("a missing page was served")
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 404 and exc.read() == b"<title>our 404</title>"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def test_serve_announces_only_a_bound_port(tmp_path):
+    """A taken port is an error (exit 3) and is not first announced as being served."""
+    import socket
+
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "index.html").write_text("home", encoding="utf-8")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(main, ["serve", "--no-build", "--project-root", str(tmp_path), "--port", str(port)])
+    assert result.exit_code == 3, result.output
+    assert "serving" not in result.output and f"cannot listen on 127.0.0.1:{port}" in result.output

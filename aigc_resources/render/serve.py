@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Callable
+from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -11,8 +13,24 @@ from ..errors import UserError
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
+    """Serves the site's files without logging each request; a missing page gets the site's own
+    ``404.html`` (as on a static host) instead of the standard library's bare error page."""
+
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
         pass
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        page = Path(self.directory, "404.html")
+        if code != HTTPStatus.NOT_FOUND or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(code, message)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
 
 def make_server(site_dir: Path, host: str = "127.0.0.1", port: int = 8000) -> ThreadingHTTPServer:
@@ -30,9 +48,16 @@ def make_server(site_dir: Path, host: str = "127.0.0.1", port: int = 8000) -> Th
         raise UserError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
 
 
-def serve_static(site_dir: Path, host: str, port: int) -> None:
-    """Serve ``site_dir`` until interrupted."""
+def serve_static(site_dir: Path, host: str, port: int, *, announce: Callable[[str], None] | None = None) -> None:
+    """Serve ``site_dir`` until interrupted; once the port is bound (not before: a taken port
+    must not be announced as served), call ``announce`` with the site's URL.
+
+    Raises:
+        UserError: as :func:`make_server`.
+    """
     server = make_server(site_dir, host, port)
+    if announce is not None:
+        announce(f"http://{host}:{server.server_address[1]}/")
     try:
         server.serve_forever()
     except KeyboardInterrupt:
