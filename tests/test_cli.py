@@ -116,3 +116,27 @@ def test_serve_announces_only_a_bound_port(tmp_path):
         result = CliRunner().invoke(main, ["serve", "--no-build", "--project-root", str(tmp_path), "--port", str(port)])
     assert result.exit_code == 3, result.output
     assert "serving" not in result.output and f"cannot listen on 127.0.0.1:{port}" in result.output
+
+
+def test_output_paths_that_cannot_be_written_are_usage_errors(tmp_path, tmp_catalog):
+    """An output path under a file was a traceback (exit 1) in every command that writes one."""
+    root = str(tmp_catalog())
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x", encoding="utf-8")
+    for args in (["export", "--format", "json", "--output", str(blocker / "out.json")],
+                 ["schema", "--out", str(blocker / "schema")],
+                 ["check-links", "--url-file", str(blocker), "--output", str(blocker / "report.txt")]):
+        result = run(*args, "--catalog", root)
+        assert result.exit_code == 3, (args, result.output)
+        assert f"error: {blocker}" in result.output and "Traceback" not in result.output, (args, result.output)
+
+
+def test_contributing_names_the_file_it_cannot_use(tmp_path, tmp_catalog):
+    root = str(tmp_catalog())
+    binary = tmp_path / "guide.md"
+    binary.write_bytes(b"\xff\xfe not text")
+    result = run("contributing", "--catalog", root, "--file", str(binary))
+    assert result.exit_code == 3 and f"error: {binary} is not UTF-8 text" in result.output
+    binary.write_text("# A guide without the generated tables\n", encoding="utf-8")
+    result = run("contributing", "--catalog", root, "--file", str(binary))
+    assert result.exit_code == 3 and f"error: {binary} lacks the markers" in result.output
