@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .diagnostics import Diagnostic, Severity, make, sort_key
-from .errors import CatalogNotFound
+from .errors import CatalogNotFound, UserError
 from .learning import load_concepts, load_paths
 from .rules import EntryRef, check_cross, check_entry, check_taxonomy
 from .schema import Concept, LearningPath, Resource, Taxonomy
@@ -105,17 +105,28 @@ class ValidationReport:
         """True when any diagnostic fails the run under the given policy."""
         return any(d.severity.fails(strict) for d in self.diagnostics) or self.catalog is None
 
-    def restricted_to(self, files: list[Path]) -> ValidationReport:
+    def restricted_to(self, files: list[Path], root: Path) -> ValidationReport:
         """The same report keeping only the diagnostics located in ``files`` (the files a commit
         changes), plus every error of ``taxonomy.yaml``: a broken taxonomy fails every entry,
         so it is never hidden. The whole catalog was loaded, so duplicates and ``related`` ids
-        are still judged against all entries. ``files`` and ``entries`` count the given files."""
+        are still judged against all entries. ``files`` counts the given files and ``entries``
+        those under ``<root>/resources/`` (a learning path is not an entry).
+
+        Raises:
+            UserError: a file is not inside the catalog folder ``root``, so nothing checked it
+                (reporting "OK" for it would pass a file no rule has seen).
+        """
+        resources = (Path(root) / "resources").resolve()
         wanted = {Path(f).resolve() for f in files}
+        outside = sorted(str(f) for f in files if not Path(f).resolve().is_relative_to(Path(root).resolve()))
+        if outside:
+            raise UserError(f"{', '.join(outside)}: not in the catalog folder {root}, so not checked; "
+                            "pass --catalog DIR for the catalog that holds it")
         kept = [d for d in self.diagnostics
                 if Path(d.path).resolve() in wanted
                 or (d.severity is Severity.ERROR and Path(d.path).name == "taxonomy.yaml")]
         valid = sum(1 for e in self.catalog.entries if e.path.resolve() in wanted) if self.catalog else 0
-        entries = sum(1 for f in wanted if f.name != "taxonomy.yaml")
+        entries = sum(1 for f in wanted if f.is_relative_to(resources))
         return ValidationReport(self.catalog, kept, len(wanted), entries, valid)
 
     def summary(self) -> str:

@@ -72,7 +72,7 @@ def validate(catalog_dir: Path, strict: bool, output_format: str, files: tuple[P
 
     report = load_catalog(catalog_dir)
     if files:
-        report = report.restricted_to(list(files))
+        report = report.restricted_to(list(files), catalog_dir)
     failed = print_report(report, strict=strict, output_format=output_format)
     return ExitCode.FAILURES if failed else ExitCode.OK
 
