@@ -447,13 +447,20 @@ def check_taxonomy(taxonomy: Taxonomy, doc: LoadedDocument) -> None:
             if current is not None:
                 doc.report("E-TAXONOMY-INVALID", (axis, index, "parent"),
                            message=f"parents form a cycle: {' -> '.join(chain + [current])}")
+        # An alias that spells another value's id ("survey" as an alias of `paper`) is as
+        # ambiguous as one alias on two values: the importer would read it as either.
         owners: dict[str, str] = {}
+        for term in terms:
+            owners.setdefault(term.id.casefold(), term.id)
+            owners.setdefault(term.id.replace("-", " ").casefold(), term.id)
         for index, term in enumerate(terms):
             for number, alias in enumerate(term.aliases):
                 key = alias.casefold()
                 if key in owners and owners[key] != term.id:
+                    what = "is the id of" if key in (owners[key].casefold(), owners[key].replace("-", " ").casefold()) \
+                        else "also names"
                     doc.report("E-TAXONOMY-INVALID", (axis, index, "aliases", number),
-                               message=f"alias `{alias}` also names `{owners[key]}` in `{axis}`",
+                               message=f"alias `{alias}` {what} `{owners[key]}` in `{axis}`",
                                hint="an alias must name one value only; remove it from one of them")
                 owners.setdefault(key, term.id)
             for field in ("name", "name_zh", "description", "description_zh"):
