@@ -95,7 +95,7 @@ def check_entry(doc: LoadedDocument, path: Path, taxonomy: Taxonomy | None, *, t
         _check_distinct(doc, field, data.get(field))
 
     year = data.get("year")
-    if entry_type in DATED_TYPES and year is None and ("year",) not in doc.reported:
+    if isinstance(entry_type, str) and entry_type in DATED_TYPES and year is None and ("year",) not in doc.reported:
         doc.report("E-PAPER-YEAR", (), message=f"a {entry_type} must give `year`")
     if isinstance(year, int) and not isinstance(year, bool) and not MIN_YEAR <= year <= today.year + 1:
         doc.report("E-YEAR-RANGE", ("year",), message=f"{year} is not between {MIN_YEAR} and {today.year + 1}")
@@ -376,9 +376,10 @@ def check_cross(entries: list[EntryRef], taxonomy: Taxonomy | None, taxonomy_doc
                                     hint=f"did you mean `{guess}`?" if guess else None))
         for field, (axis, many) in TAXONOMY_FIELDS.items():
             value = data.get(field)
-            for term in set(value if many and isinstance(value, list) else [value]):
-                if isinstance(term, str):
-                    usage[axis][term] += 1
+            # Only text can name a value; a list or mapping written in its place is reported
+            # by the schema (and is unhashable: it must not reach the set).
+            for term in {t for t in (value if many and isinstance(value, list) else [value]) if isinstance(t, str)}:
+                usage[axis][term] += 1
 
     if taxonomy is not None and taxonomy_doc is not None:
         out += _usage_warnings(taxonomy, taxonomy_doc, usage)

@@ -246,3 +246,22 @@ def test_every_rule_has_a_summary_and_hint():
     for code, rule in RULES.items():
         assert re.fullmatch(r"[EW]-[A-Z0-9]+(-[A-Z0-9]+)*", code), code
         assert rule.summary.endswith(".") and rule.hint, code
+
+
+ODD_VALUES = ["[]", "{}", "[[]]", "[{}]", "{a: 1}", "[a, [b]]", "[null]", "{? [a]: b}", "1e400", ".nan", "2026-13-45"]
+
+
+@pytest.mark.parametrize("value", ODD_VALUES)
+def test_any_field_given_an_odd_value_is_reported_never_a_crash(tmp_catalog, value):
+    """`level: []` or `type: {id: paper}` crashed the whole run (unhashable list in the rules).
+    Every field of a good entry, given each odd value, must give a located diagnostic."""
+    good = (FIXTURES / "good" / "transformer-paper.yaml").read_text(encoding="utf-8")
+    fields = re.findall(r"^([a-z_]+):", good, re.M)
+    for field in fields:
+        text = re.sub(rf"^{field}:.*(\n  .*)*", f"{field}: {value}", good, count=1, flags=re.M)
+        report = load_catalog(tmp_catalog({"paper/transformer-paper.yaml": text}), today=TODAY)
+        mine = [d for d in report.diagnostics if d.path.endswith("transformer-paper.yaml")]
+        assert all(d.line >= 1 and d.column >= 1 for d in mine), (field, value, mine)
+        empty_allowed = value in ("[]", "{}") and field in ("related", "modalities", "links", "authors", "topics")
+        if value[0] in "[{" and not empty_allowed:  # scalars such as `.nan` are text where text goes
+            assert any(d.severity is Severity.ERROR for d in mine), (field, value, mine)
