@@ -349,7 +349,7 @@ def load_yaml_text(text: str, doc: LoadedDocument, *, use_libyaml: bool | None =
             doc.diagnostics.append(make("E-YAML-TOO-DEEP", doc.path, line, column, message=f"{exc.problem}"))
         elif line not in explained_lines:
             problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)
-            hint, wide_column = _syntax_hint(text, line)
+            hint, wide_column = _syntax_hint(text, line, problem)
             doc.diagnostics.append(make("E-YAML-SYNTAX", doc.path, line, wide_column or column,
                                         message=problem or str(exc), hint=hint))
         return doc
@@ -398,11 +398,15 @@ _FULL_WIDTH = {"\uff1a": ":", "\uff0c": ",", "\uff3b": "[", "\uff3d": "]", "\uff
                "\u3000": " ", "\uff03": "#", "\uff02": '"'}
 
 
-def _syntax_hint(text: str, line: int) -> tuple[str | None, int | None]:
+def _syntax_hint(text: str, line: int, problem: str = "") -> tuple[str | None, int | None]:
     """A specific fix for the commonest syntax errors on ``line`` (1-based) of ``text``, and the
     column to point at: a full-width ``：`` (or other full-width punctuation) typed by a Chinese
     input method (its column), or no space after a key's colon. ``(None, None)`` otherwise: the
-    rule's general hint at the parser's position."""
+    rule's general hint at the parser's position. A backslash that is no escape inside double
+    quotes (``"\\(x\\)"``) gets the two ways to write it."""
+    if "unknown escape character" in problem:
+        return ("inside double quotes a backslash starts an escape: write it twice (`\\\\`), "
+                "or put the value in single quotes, where a backslash is just a backslash"), None
     lines = LINE_BREAK.split(text)
     source = lines[line - 1] if 0 < line <= len(lines) else ""
     head = source.split("#", 1)[0] if "\uff03" not in source else source

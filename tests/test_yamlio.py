@@ -117,6 +117,8 @@ def test_unreadable_file(tmp_path: Path):
     ("id: x\ntopics：[a]\n", (2, 7), "full-width `：`"),
     ("id: x\ntitle:Attention\nurl: y\n", (2, 1), "put a space after the key's colon"),
     ("id: x\ntitle Attention\nurl: y\n", (2, 1), "Fix the syntax at the position shown"),
+    # Not a missing colon, but the same table: a LaTeX-like backslash inside double quotes.
+    ('id: x\ntitle: "a \\( b"\n', (2, 12), "write it twice (`\\\\`), or put the value in single quotes"),
 ])
 def test_line_without_a_colon_is_located_on_its_own_line(text, position, hint):
     """PyYAML notices a key without `: ` on the next line; the diagnostic points at the line
