@@ -139,6 +139,8 @@ def serve(catalog_dir: Path, project_root: Path, host: str, port: int, live: boo
     from .render.serve import serve_live, serve_static
 
     if live:
+        click.echo(f"live server: building the English site, then serving it at http://{host}:{port}/ with reload "
+                   "(Ctrl-C to stop); the Chinese site (/zh/) is built only without --live")
         serve_live(project_root, catalog_dir, host, port)
         return ExitCode.OK
     if not no_build:
