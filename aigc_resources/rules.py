@@ -100,8 +100,13 @@ def check_entry(doc: LoadedDocument, path: Path, taxonomy: Taxonomy | None, *, t
     if isinstance(year, int) and not isinstance(year, bool) and not MIN_YEAR <= year <= today.year + 1:
         doc.report("E-YEAR-RANGE", ("year",), message=f"{year} is not between {MIN_YEAR} and {today.year + 1}")
     added = data.get("added")
-    if isinstance(added, dt.date) and added > today:
-        doc.report("E-ADDED-FUTURE", ("added",), message=f"{added.isoformat()} is after today ({today.isoformat()})")
+    # `today` is the UTC date; a contributor east of UTC (Beijing is UTC+8) may already be a day
+    # ahead, and `new` writes their local date: only a date after today in every time zone
+    # (UTC+14 is at most one day ahead) is in the future.
+    latest = today + dt.timedelta(days=1)
+    if isinstance(added, dt.date) and added > latest:
+        doc.report("E-ADDED-FUTURE", ("added",),
+                   message=f"{added.isoformat()} is in the future: after {latest.isoformat()}, today's date in every time zone")
 
     urls = _urls(data)
     for loc, url in urls:

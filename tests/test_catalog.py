@@ -265,3 +265,18 @@ def test_any_field_given_an_odd_value_is_reported_never_a_crash(tmp_catalog, val
         empty_allowed = value in ("[]", "{}") and field in ("related", "modalities", "links", "authors", "topics")
         if value[0] in "[{" and not empty_allowed:  # scalars such as `.nan` are text where text goes
             assert any(d.severity is Severity.ERROR for d in mine), (field, value, mine)
+
+
+def test_added_today_east_of_utc_is_not_in_the_future(tmp_catalog):
+    """`new` writes the contributor's local date; in Beijing (UTC+8) that is a day after the UTC
+    date every morning, and validate used to refuse it as E-ADDED-FUTURE."""
+    base = (FIXTURES / "good" / "tiny-lib.yaml").read_text(encoding="utf-8")
+    tomorrow = (TODAY + dt.timedelta(days=1)).isoformat()
+    later = (TODAY + dt.timedelta(days=2)).isoformat()
+    text = re.sub(r"^added: .*$", f"added: {tomorrow}", base, flags=re.M)
+    report = load_catalog(tmp_catalog({"library/tiny-lib.yaml": text}), today=TODAY)
+    assert not [d for d in report.diagnostics if d.code == "E-ADDED-FUTURE"]
+    text = re.sub(r"^added: .*$", f"added: {later}", base, flags=re.M)
+    report = load_catalog(tmp_catalog({"library/tiny-lib.yaml": text}), today=TODAY)
+    [d] = [d for d in report.diagnostics if d.code == "E-ADDED-FUTURE"]
+    assert d.path.endswith("tiny-lib.yaml") and later in d.message
