@@ -165,3 +165,16 @@ def test_site_dir_that_cannot_be_written_is_a_clear_error(tmp_path, tmp_catalog,
     with pytest.raises(UserError, match="cannot write the site: .*site.tmp-x: Permission denied"):
         build_site(PROJECT_ROOT, tmp_catalog(), site, docs_dir=tmp_path / "docs", jobs=1)
     _assert_old_site_intact(tmp_path, site)
+
+
+def test_generated_docs_folder_with_foreign_files_is_a_clear_error(tmp_path, tmp_catalog):
+    """The writer refuses to empty a docs folder it did not write; that used to be a traceback."""
+    from aigc_resources.errors import UserError
+
+    site, docs = _old_site(tmp_path), tmp_path / "docs"
+    (docs / "en").mkdir(parents=True)
+    (docs / "en" / "notes.md").write_text("mine", encoding="utf-8")
+    with pytest.raises(UserError, match=r"cannot build the site: .*docs/en is not empty and was not written by aigc-resources"):
+        build_site(PROJECT_ROOT, tmp_catalog(), site, docs_dir=docs, jobs=1)
+    assert (docs / "en" / "notes.md").read_text(encoding="utf-8") == "mine"
+    _assert_old_site_intact(tmp_path, site)

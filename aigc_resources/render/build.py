@@ -172,8 +172,9 @@ def build_site(project_root: Path, catalog_dir: Path, site_dir: Path | None = No
         with _build_lock(site_dir, docs_root):
             return _build_locked(project_root, site_dir, docs_root, catalog, extras, languages, jobs)
     except OSError as exc:
-        where = exc.filename or site_dir
-        raise UserError(f"cannot write the site: {where}: {exc.strerror or exc} "
+        if exc.filename is None:  # our own refusals (writer.write_pages) say what and where
+            raise UserError(f"cannot build the site: {exc}") from exc
+        raise UserError(f"cannot write the site: {exc.filename}: {exc.strerror or exc} "
                         "(pass --site-dir to build somewhere writable)") from exc
 
 
