@@ -9,6 +9,7 @@ Codes and hints come from :data:`aigc_resources.diagnostics.RULES`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .diagnostics import Diagnostic, make
-from .schema import ENTRY_SCHEMA_COMMENT, Resource, Taxonomy, taxonomy_fields
+from .schema import ENTRY_SCHEMA_COMMENT, LANGUAGE_PATTERN, Resource, Taxonomy, taxonomy_fields
 from .urls import arxiv_id_of_url, arxiv_id_problem, canonical_url, url_problems
 from .validation import did_you_mean
 from .yamlio import LINE_BREAK, LoadedDocument, Loc, format_loc
@@ -126,6 +127,7 @@ def check_entry(doc: LoadedDocument, path: Path, taxonomy: Taxonomy | None, *, t
             if isinstance(name, str):
                 _check_text(doc, ("authors", index), name, markdown=False, one_line=True)
     _check_languages(doc, data)
+    _check_language_codes(doc, data.get("languages"))
 
     if "source_note" in data:
         doc.report("E-SOURCE-NOTE", ("source_note",), at_key=True,
@@ -308,6 +310,38 @@ def _block_markdown(doc: LoadedDocument, loc: Loc) -> tuple[int, str] | None:
         return None
     offset, what = min(found)
     return start + offset, what
+
+
+#: Country codes often written where a language code belongs (`cn` is China, `zh` Chinese).
+#: Consulted only for codes that name no language (`se` and `uk` are languages, for example).
+COUNTRY_NOT_LANGUAGE = {"cn": "zh", "ch": "zh", "tw": "zh", "hk": "zh", "jp": "ja", "kr": "ko", "gr": "el",
+                        "dk": "da", "ua": "uk", "cz": "cs", "us": "en", "gb": "en"}
+
+
+@functools.lru_cache(maxsize=256)
+def _known_language(primary: str) -> bool:
+    """Whether ``primary`` (the first subtag of a BCP 47 tag) is a language CLDR knows, by
+    Babel's locale data (ISO 639-1/-3 codes with locale data: `en`, `zh`, `yue`...)."""
+    from babel import localedata
+
+    return localedata.exists(primary)
+
+
+def _check_language_codes(doc: LoadedDocument, languages: Any) -> None:
+    """Each well-formed tag of ``languages`` names a real language: `cn`, `jp` or `xx` have the
+    shape of a code but name none (the schema checks only the shape)."""
+    if not isinstance(languages, list) or ("languages",) in doc.reported:
+        return
+    for index, tag in enumerate(languages):
+        loc: Loc = ("languages", index)
+        if not isinstance(tag, str) or loc in doc.reported or not re.fullmatch(LANGUAGE_PATTERN, tag):
+            continue
+        primary = tag.split("-")[0]
+        if not _known_language(primary):
+            guess = COUNTRY_NOT_LANGUAGE.get(primary)
+            doc.report("E-FIELD-VALUE", loc, message=f"`{tag}` is not a language code"
+                       + (f" (`{primary}` is a country)" if guess else ""),
+                       hint=f"did you mean `{guess}`?" if guess else "use an ISO 639 language code such as `en` or `zh`")
 
 
 def _check_languages(doc: LoadedDocument, data: dict[str, Any]) -> None:
