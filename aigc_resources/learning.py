@@ -33,6 +33,8 @@ from .yamlio import LoadedDocument, Loc, load_yaml
 #: Unescaped ``$...$`` spans of inline maths (no newline inside, as in Pandoc's tex_math_dollars).
 INLINE_MATH = re.compile(r"(?<![\\$])\$(?=\S)([^$\n]+?)(?<![\s\\])\$(?!\$)")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+#: A `%` after an even number of backslashes: in TeX (and KaTeX) it comments out the rest of the line.
+_LATEX_COMMENT = re.compile(r"(?<!\\)(?:\\\\)*%")
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -57,6 +59,8 @@ def math_problems(text: str, *, display: bool = False) -> list[str]:
     """
     problems: list[str] = []
     if display:
+        if _LATEX_COMMENT.search(text):
+            problems.append("an unescaped `%` starts a LaTeX comment, which hides the rest of the line (write `\\%`)")
         if "$" in text:
             problems.append("a display formula must not contain `$`")
         if "\\[" in text or "\\]" in text:
@@ -71,6 +75,8 @@ def math_problems(text: str, *, display: bool = False) -> list[str]:
     if "$" in rest:
         problems.append("a `$` is not paired (write `\\$` for a dollar sign)")
     for span in spans:
+        if _LATEX_COMMENT.search(span):
+            problems.append(f"`${span}$`: an unescaped `%` starts a LaTeX comment (write `\\%`)")
         if "\\(" in span or "\\)" in span:
             problems.append(f"`${span}$` must not contain `\\(` or `\\)`")
         if not _braces_balanced(span):

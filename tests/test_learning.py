@@ -155,6 +155,13 @@ def test_concept_text_refuses_html_and_block_markdown(catalog_root):
     ("a \\] b", True, False),
     ("a\n\nb", True, False),
     ("\\{ x \\}", True, True),
+    # An unescaped `%` is a TeX comment: KaTeX drops the rest of the line (and `{% if %}` looks balanced).
+    ("p = 50\\% of n", True, True),
+    ("p = 50% of n", True, False),
+    ("{{ x }} {% if y %} z", True, False),
+    ("a rate $r = 5\\%$ per step", False, True),
+    ("a rate $r = 5%$ per step", False, False),
+    ("a 5% rate outside maths", False, True),
 ])
 def test_math_problems(text, display, ok):
     assert (math_problems(text, display=display) == []) is ok
