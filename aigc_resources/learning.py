@@ -24,7 +24,7 @@ from typing import TypeVar
 from pydantic import BaseModel
 
 from .diagnostics import Diagnostic, Severity, make
-from .rules import _LINK, _check_distinct, _check_text
+from .rules import _LINK, _check_distinct, _check_text, check_reserved_slug
 from .urls import url_problems
 from .schema import Concept, LearningPath, Taxonomy
 from .validation import did_you_mean, validate_document
@@ -159,6 +159,7 @@ def _documents(folder: Path, model: type[M], display_path) -> Iterator[tuple[Loa
 def _check_id(doc: LoadedDocument, path: Path) -> None:
     data = doc.data if isinstance(doc.data, dict) else {}
     value = data.get("id")
+    check_reserved_slug(doc, ("id",), value)
     if path.suffix != ".yaml":
         doc.report("E-FILE-NAME", (), message=f"`{path.name}` is not `<slug>.yaml`")
     if isinstance(value, str) and value != path.stem and ("id",) not in doc.reported:

@@ -69,6 +69,19 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fff
 _LETTER = re.compile(r"[^\W\d_]")
 
 
+#: Slugs that cannot name a page: MkDocs turns `<folder>/index.md` into the folder's own page,
+#: so an entry, path or taxonomy value called `index` would replace its hub and every link to
+#: `<folder>/index/` would be broken.
+RESERVED_SLUGS = frozenset({"index"})
+
+
+def check_reserved_slug(doc: LoadedDocument, loc: Loc, value: object) -> None:
+    """``E-ID-SLUG`` when ``value`` (an id that names a page) is one of :data:`RESERVED_SLUGS`."""
+    if isinstance(value, str) and value in RESERVED_SLUGS and loc not in doc.reported:
+        doc.report("E-ID-SLUG", loc, message=f"`{value}` is reserved: its page would replace the folder's index page",
+                   hint=f"choose a more specific id, such as `{value}-of-...`")
+
+
 def check_entry(doc: LoadedDocument, path: Path, taxonomy: Taxonomy | None, *, today: dt.date) -> None:
     """Check one entry's raw data against the rules that need its path or the taxonomy.
 
@@ -80,6 +93,7 @@ def check_entry(doc: LoadedDocument, path: Path, taxonomy: Taxonomy | None, *, t
         return
     _check_schema_comment(doc)
     entry_id = data.get("id")
+    check_reserved_slug(doc, ("id",), entry_id)
     if isinstance(entry_id, str) and entry_id != path.stem and ("id",) not in doc.reported:
         doc.report("E-ID-MISMATCH", ("id",), message=f"id `{entry_id}` differs from the file name `{path.name}`",
                    hint=f"rename the file to `{entry_id}.yaml` or set `id: {path.stem}`")
@@ -469,6 +483,7 @@ def check_taxonomy(taxonomy: Taxonomy, doc: LoadedDocument) -> None:
         terms = getattr(taxonomy, axis)
         seen: set[str] = set()
         for index, term in enumerate(terms):
+            check_reserved_slug(doc, (axis, index, "id"), term.id)
             if term.id in seen:
                 doc.report("E-TAXONOMY-INVALID", (axis, index, "id"), message=f"`{term.id}` appears twice in `{axis}`")
             seen.add(term.id)

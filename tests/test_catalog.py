@@ -280,3 +280,10 @@ def test_added_today_east_of_utc_is_not_in_the_future(tmp_catalog):
     report = load_catalog(tmp_catalog({"library/tiny-lib.yaml": text}), today=TODAY)
     [d] = [d for d in report.diagnostics if d.code == "E-ADDED-FUTURE"]
     assert d.path.endswith("tiny-lib.yaml") and later in d.message
+
+
+def test_a_taxonomy_value_may_not_be_called_index(tmp_catalog):
+    taxonomy = (FIXTURES / "taxonomy.yaml").read_text(encoding="utf-8").replace("{id: image,", "{id: index,")
+    report = load_catalog(tmp_catalog(taxonomy=taxonomy), today=TODAY)
+    [d] = [d for d in report.diagnostics if d.code == "E-ID-SLUG"]
+    assert (d.path.endswith("taxonomy.yaml"), d.field) == (True, "modalities[1].id") and report.catalog is None

@@ -243,3 +243,10 @@ def test_prerequisites_never_lead_back_to_the_concept(catalog_root):
         ("transformer.yaml", 4, "`diffusion-models` needs `transformer` first, a cycle: transformer -> diffusion-models -> attention -> transformer"),
     ]
     assert report.failed() and report.catalog.concepts == {}
+
+
+def test_a_path_may_not_be_called_index(catalog_root):
+    """paths/index.yaml would become the learning-paths hub page itself."""
+    write(catalog_root, "paths/index.yaml", GOOD_PATH.replace("id: start", "id: index"))
+    report = load_catalog(catalog_root, today=TODAY)
+    assert ("E-ID-SLUG", 1, "id") in codes_for(report, "index.yaml")
