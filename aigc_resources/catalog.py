@@ -242,7 +242,10 @@ def load_taxonomy(root: Path) -> tuple[Taxonomy | None, LoadedDocument]:
         what = ("is a symbolic link to a missing file" if path.is_symlink()
                 else "is a folder, not a file" if path.is_dir()
                 else "is not a regular file" if path.exists() else "not found")
-        raise CatalogNotFound(f"{display_path(path)} {what}: a catalog needs a taxonomy.yaml file")
+        near = [c for c in (root / "catalog", root.parent, root.parent.parent) if (c / "taxonomy.yaml").is_file()]
+        hint = f" (did you mean --catalog {display_path(near[0] / 'taxonomy.yaml').removesuffix('taxonomy.yaml') or '.'}?)" \
+            if near and what == "not found" else ""
+        raise CatalogNotFound(f"{display_path(path)} {what}: a catalog needs a taxonomy.yaml file{hint}")
     doc = load_yaml(path, display_path=display_path(path))
     taxonomy = validate_document(Taxonomy, doc)
     if taxonomy is not None:

@@ -140,3 +140,12 @@ def test_contributing_names_the_file_it_cannot_use(tmp_path, tmp_catalog):
     binary.write_text("# A guide without the generated tables\n", encoding="utf-8")
     result = run("contributing", "--catalog", root, "--file", str(binary))
     assert result.exit_code == 3 and f"error: {binary} lacks the markers" in result.output
+
+
+def test_catalog_one_level_off_gets_a_hint(tmp_catalog, monkeypatch):
+    """`--catalog .` from the project root, or `--catalog catalog/resources`, is the usual slip."""
+    root = tmp_catalog()
+    monkeypatch.chdir(root.parent)
+    for wrong in (".", "catalog/resources", "catalog/resources/paper"):
+        result = run("validate", "--catalog", wrong)
+        assert result.exit_code == 3 and "(did you mean --catalog catalog/?)" in result.output, (wrong, result.output)
