@@ -149,3 +149,16 @@ def test_catalog_one_level_off_gets_a_hint(tmp_catalog, monkeypatch):
     for wrong in (".", "catalog/resources", "catalog/resources/paper"):
         result = run("validate", "--catalog", wrong)
         assert result.exit_code == 3 and "(did you mean --catalog catalog/?)" in result.output, (wrong, result.output)
+
+
+def test_github_format_keeps_problems_beyond_the_annotation_limit(tmp_catalog):
+    """GitHub drops error annotations after the 10th of a step; the rest must still be seen."""
+    entries = {f"paper/bad-{n:02d}.yaml": f"id: bad-{n:02d}\n" for n in range(4)}  # several errors each
+    result = run("validate", "--catalog", str(tmp_catalog(entries)), "--format", "github")
+    assert result.exit_code == 2
+    lines = result.output.splitlines()
+    errors = [line for line in lines if line.startswith("::error ")]
+    plain = [line for line in lines if "/resources/paper/bad-" in line and not line.startswith("::")]
+    assert len(errors) == 10 and any(": E-" in line for line in plain)
+    assert f"the other {len(plain)} problems are the PATH:LINE:COL lines above" in result.output
+    assert lines[-1].startswith("FAILED: ")
