@@ -143,10 +143,9 @@ def serve(catalog_dir: Path, project_root: Path, host: str, port: int, live: boo
                    "(Ctrl-C to stop); the Chinese site (/zh/) is built only without --live")
         serve_live(project_root, catalog_dir, host, port)
         return ExitCode.OK
-    if not no_build:
-        _build(project_root, catalog_dir, None)
     site_dir = project_root / "site"
-    serve_static(site_dir, host, port, announce=lambda url: click.echo(f"serving {site_dir} at {url} (Ctrl-C to stop)"))
+    serve_static(site_dir, host, port, announce=lambda url: click.echo(f"serving {site_dir} at {url} (Ctrl-C to stop)"),
+                 prepare=None if no_build else lambda: _build(project_root, catalog_dir, None))
     return ExitCode.OK
 
 

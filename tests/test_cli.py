@@ -162,3 +162,21 @@ def test_github_format_keeps_problems_beyond_the_annotation_limit(tmp_catalog):
     assert len(errors) == 10 and any(": E-" in line for line in plain)
     assert f"the other {len(plain)} problems are the PATH:LINE:COL lines above" in result.output
     assert lines[-1].startswith("FAILED: ")
+
+
+def test_serve_checks_the_port_before_building(tmp_path, tmp_catalog, monkeypatch):
+    """`make serve` with port 8000 taken used to build for a minute, then fail on the port."""
+    import socket
+
+    import aigc_resources.cli as cli_module
+
+    built = []
+    monkeypatch.setattr(cli_module, "_build", lambda *args: built.append(args))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(main, ["serve", "--catalog", str(tmp_catalog()), "--project-root", str(tmp_path),
+                                           "--port", str(port)])
+    assert result.exit_code == 3 and f"cannot listen on 127.0.0.1:{port}" in result.output
+    assert built == []
