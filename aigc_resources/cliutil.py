@@ -27,7 +27,12 @@ def catalog_option(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def handle_errors(func: Callable[..., int]) -> Callable[..., None]:
-    """Turn a command's return value into its exit code, and user errors into a clean message."""
+    """Turn a command's return value into its exit code, and user errors into a clean message.
+
+    An :class:`OSError` about a path (``--output`` under a file, a folder that cannot be
+    created, no permission, a full disk) is the user's environment, not a bug: it is printed as
+    ``error: PATH: reason`` with exit code 3, like a :class:`UserError`. Other errors keep their
+    traceback (exit 1)."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> None:
@@ -36,6 +41,11 @@ def handle_errors(func: Callable[..., int]) -> Callable[..., None]:
         except UserError as exc:
             click.secho(f"error: {exc}", fg="red", err=True)
             sys.exit(int(exc.exit_code))
+        except OSError as exc:
+            if exc.filename is None:
+                raise
+            click.secho(f"error: {exc.filename}: {exc.strerror or exc}", fg="red", err=True)
+            sys.exit(int(ExitCode.USAGE))
         sys.exit(int(code or ExitCode.OK))
 
     return wrapper
