@@ -157,14 +157,14 @@ def test_csv_cells_never_run_as_spreadsheet_formulas(tmp_path):
     root = curation.build(tmp_path / "catalog", replace={
         "title: Attention Kernels": "title: '=HYPERLINK(\"http://x.invalid\",\"a, b\")'",
         "title: Transformers from Zero": "title: '@SUM(A1:A2)'",
-        "title: Transformer Toolkit": "title: \"+1 trick\\nnext line\"",
+        "title: Transformer Toolkit": "title: '+1 trick, \"quoted\"'",  # titles are one line (E-TEXT-LINE-BREAK)
         "title: Diffusion for Everyone": "title: '-2+3 cmd|calc'"})
     catalog = load_catalog(root).catalog
     rows = {r["id"]: r for r in csv.DictReader(io.StringIO(export_csv(catalog)))}
     assert rows["attention-lib"]["title"] == "'=HYPERLINK(\"http://x.invalid\",\"a, b\")"
     assert rows["transformer-course"]["title"] == "'@SUM(A1:A2)"
     assert rows["diffusion-course"]["title"] == "'-2+3 cmd|calc"
-    assert rows["transformer-lib"]["title"].startswith("'+1 trick")
+    assert rows["transformer-lib"]["title"] == "'+1 trick, \"quoted\""
     assert rows["vaswani-attention"]["title"] == "Attention Is All You Need"  # ordinary text untouched
 
 
