@@ -391,29 +391,42 @@ def _check_tag(node: Node, loc: Loc, doc: LoadedDocument, expected: str) -> bool
 
 
 class _Builder:
-    """Builds plain values from a node tree, recording positions; each node is visited once."""
+    """Builds plain values from a node tree, recording positions; each node is visited once.
+
+    The hot loop of the loader (about 30 nodes per entry): the tables are bound once, a quoted
+    scalar (most text of an entry) is handled inline, and the shared-node check is skipped
+    when the text has no ``&``, since libyaml only shares a node between an anchor (``&a``)
+    and its aliases."""
 
     def __init__(self, doc: LoadedDocument) -> None:
         self.doc = doc
-        self.seen: set[int] = set()
+        self.seen: set[int] | None = set() if "&" in doc.text else None
+        self.positions, self.key_positions = doc.positions, doc.key_positions
+        self.scalars, self.spans = doc.scalars, doc.spans
 
     def build(self, node: Node, loc: Loc, depth: int) -> Any:
-        doc = self.doc
-        if id(node) in self.seen:
-            raise _SharedNode()
-        self.seen.add(id(node))
+        seen = self.seen
+        if seen is not None:
+            if id(node) in seen:
+                raise _SharedNode()
+            seen.add(id(node))
         start = node.start_mark
-        doc.positions[loc] = (start.line + 1, start.column + 1)
+        self.positions[loc] = (start.line + 1, start.column + 1)
         if isinstance(node, ScalarNode):
-            doc.spans[loc] = (start.index, node.end_mark.index)
-            return _scalar(node, loc, doc)
+            self.spans[loc] = (start.index, node.end_mark.index)
+            if node.tag == _STR:  # quoted, a block scalar or `!!str`: the text as written
+                raw = node.value
+                self.scalars[loc] = _new_scalar(Scalar, (raw, "str", bool(node.style)))
+                return raw
+            return _scalar(node, loc, self.doc)
         if depth > MAX_DEPTH:  # the same bound the pure-Python composer applies (_Composer)
             raise _TooDeep(None, None, f"values are nested more than {MAX_DEPTH} levels deep", start)
+        doc = self.doc
         if isinstance(node, MappingNode):
             if not _check_tag(node, loc, doc, _MAP):
                 return None
             result: dict[str, Any] = {}
-            first_seen: dict[str, tuple[int, int]] = {}
+            key_positions = self.key_positions
             for key_node, value_node in node.value:
                 if not isinstance(key_node, ScalarNode):
                     doc.report("E-YAML-NOT-MAPPING", loc, message="keys must be plain names, not lists or mappings")
@@ -423,23 +436,28 @@ class _Builder:
                     doc.report("E-YAML-ALIAS", loc, message="the merge key `<<` is not allowed")
                     continue
                 member = loc + (key,)
-                key_pos = _pos(key_node)
-                if key in first_seen:
-                    first_line = first_seen[key][0]
+                mark = key_node.start_mark
+                key_pos = (mark.line + 1, mark.column + 1)
+                if member in key_positions:  # set for the first occurrence of the key only
+                    first_line = key_positions[member][0]
                     doc.diagnostics.append(make("E-YAML-DUPLICATE-KEY", doc.path, *key_pos, field=format_loc(member),
                                                 message=f"key {key!r} is repeated; it is already set on line {first_line}",
                                                 hint=f"remove one of the two `{key}:` lines (lines {first_line} and {key_pos[0]})"))
                     doc.reported.add(member)
                     continue
-                first_seen[key] = key_pos
-                doc.key_positions[member] = key_pos
+                key_positions[member] = key_pos
                 result[key] = self.build(value_node, member, depth + 1)
             return result
         if isinstance(node, SequenceNode):
             if not _check_tag(node, loc, doc, _SEQ):
                 return None
-            return [self.build(item, loc + (index,), depth + 1) for index, item in enumerate(node.value)]
+            build, depth = self.build, depth + 1
+            return [build(item, loc + (index,), depth) for index, item in enumerate(node.value)]
         raise TypeError(f"unexpected YAML node {node!r}")  # pragma: no cover - PyYAML has no other kinds
+
+
+#: ``Scalar(raw, kind, quoted)`` without the named tuple's Python-level ``__new__``.
+_new_scalar = tuple.__new__
 
 
 def _scalar(node: ScalarNode, loc: Loc, doc: LoadedDocument) -> Any:
@@ -450,38 +468,38 @@ def _scalar(node: ScalarNode, loc: Loc, doc: LoadedDocument) -> Any:
     if tag != _PLAIN:
         if tag != _STR:
             doc.report("E-YAML-TAG", loc, message=f"explicit tag {tag!r} is not allowed")
-        doc.scalars[loc] = Scalar(raw, "str", bool(node.style))
+        doc.scalars[loc] = _new_scalar(Scalar, (raw, "str", bool(node.style)))
         return raw
     if raw in _NULL:
-        doc.scalars[loc] = Scalar(raw, "null", False)
+        doc.scalars[loc] = _new_scalar(Scalar, (raw, "null", False))
         return None
     if raw in _BOOL:
-        doc.scalars[loc] = Scalar(raw, "bool", False)
+        doc.scalars[loc] = _new_scalar(Scalar, (raw, "bool", False))
         return _BOOL[raw]
     if raw in _YAML11_BOOL_WORDS:
-        doc.scalars[loc] = Scalar(raw, "yaml11-bool", False)
+        doc.scalars[loc] = _new_scalar(Scalar, (raw, "yaml11-bool", False))
         doc.report("E-YAML-AMBIGUOUS-BOOL", loc,
                    message=f"`{raw}` is a boolean in YAML 1.1 and text in YAML 1.2",
                    hint=f"write `true` or `false` for a flag, or \"{raw}\" in quotes if it is text")
         return raw
     if raw[:1] in _NUMBER_START:
         if _INT_RE.fullmatch(raw):
-            doc.scalars[loc] = Scalar(raw, "int", False)
+            doc.scalars[loc] = _new_scalar(Scalar, (raw, "int", False))
             # A number longer than any field allows stays text (int() refuses > 4300 digits).
             return int(raw) if len(raw) <= MAX_INT_DIGITS else raw
         if _FLOAT_RE.fullmatch(raw):
-            doc.scalars[loc] = Scalar(raw, "float", False)
+            doc.scalars[loc] = _new_scalar(Scalar, (raw, "float", False))
             return float(raw)
         if ISO_DATE.fullmatch(raw):
             try:
                 value = dt.date.fromisoformat(raw)
             except ValueError:  # 2026-02-30: not a date, and not silently anything else
-                doc.scalars[loc] = Scalar(raw, "str", False)
+                doc.scalars[loc] = _new_scalar(Scalar, (raw, "str", False))
                 return raw
-            doc.scalars[loc] = Scalar(raw, "date", False)
+            doc.scalars[loc] = _new_scalar(Scalar, (raw, "date", False))
             return value
     # Everything else is text, including YAML 1.1 forms (0x1F, 0o17, 1_000, 1:30 sexagesimal,
     # .inf, full timestamps): nothing changes silently, and the schema refuses them where a
     # number or a date is expected.
-    doc.scalars[loc] = Scalar(raw, "str", False)
+    doc.scalars[loc] = _new_scalar(Scalar, (raw, "str", False))
     return raw
