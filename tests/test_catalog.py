@@ -222,3 +222,42 @@ def test_every_rule_has_a_summary_and_hint():
     for code, rule in RULES.items():
         assert re.fullmatch(r"[EW]-[A-Z0-9]+(-[A-Z0-9]+)*", code), code
         assert rule.summary.endswith(".") and rule.hint, code
+
+
+def test_parallel_check_reports_exactly_what_the_serial_check_does(tmp_catalog, monkeypatch):
+    """The process pool of large catalogs changes nothing: same diagnostics in the same order,
+    each with its file:line:col, code, field, message and hint, the same counts and entries."""
+    import aigc_resources.catalog as catalog_module
+
+    pools = []
+
+    class CountedPool(catalog_module.ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            pools.append(args)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(catalog_module, "ProcessPoolExecutor", CountedPool)
+    entries = {}
+    for path in BAD:
+        folder, _ = expectations(path)
+        entries[f"{folder}/{path.name}"] = path.read_bytes()
+    for rel in SENTINELS:
+        entries[rel] = sentinel_text(rel)
+    root = tmp_catalog(entries)
+    serial = load_catalog(root, today=TODAY, workers=1)
+    assert not pools
+    parallel = load_catalog(root, today=TODAY, workers=2)
+    assert pools, "the process pool was not used"
+
+    def lines(report):
+        return [d.format() for d in report.diagnostics] + [report.summary()]
+
+    assert "\n".join(lines(parallel)) == "\n".join(lines(serial))
+    assert parallel.diagnostics == serial.diagnostics
+    assert len(serial.diagnostics) > len(BAD)  # every bad file reported, by both
+    assert (parallel.files, parallel.entries, parallel.valid) == (serial.files, serial.entries, serial.valid)
+    assert [e.id for e in parallel.catalog.entries] == [e.id for e in serial.catalog.entries]
+    for mine, theirs in zip(parallel.catalog.entries, serial.catalog.entries):
+        assert mine.resource == theirs.resource and mine.path == theirs.path
+        assert mine.doc.positions == theirs.doc.positions and mine.doc.key_positions == theirs.doc.key_positions
+        assert mine.line_of("url") == theirs.line_of("url")

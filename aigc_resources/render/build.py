@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..catalog import Catalog, ValidationReport, load_catalog
+from ..catalog import Catalog, ValidationReport, load_catalog, usable_cpus
 from ..errors import BuildError, UserError
 from .extras import SiteExtras
 from .site import render_site, site_nav
@@ -122,7 +122,7 @@ def mkdocs_build(config_file: str, docs_dir: str, site_dir: str, nav: list[Any])
 
 def _parallel_jobs(jobs: int | None, languages: int) -> int:
     if jobs is None:
-        jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        jobs = usable_cpus()
     return max(1, min(jobs, languages))
 
 
