@@ -141,9 +141,10 @@ class ValidationReport:
 
 def display_path(path: Path) -> str:
     """``path`` relative to the working directory when it is below it, else absolute."""
-    path = Path(path)
-    folder = _display_folder(str(path.parent), os.getcwd())
-    return str(path) if folder is None else os.path.join(folder, path.name) if folder else path.name
+    text = os.fspath(path) if isinstance(path, Path) else str(Path(path))  # normalised, as Path gives it
+    parent, name = os.path.split(text)  # string operations: called once per entry file
+    folder = _display_folder(parent or ".", os.getcwd())
+    return text if folder is None else os.path.join(folder, name) if folder else name
 
 
 @functools.lru_cache(maxsize=1024)

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import os
 import re
 import stat
 from dataclasses import dataclass, field
@@ -263,15 +264,15 @@ def read_text(path: Path, doc: LoadedDocument, *, max_bytes: int = MAX_FILE_BYTE
     Returns the text (BOM removed) or ``None`` when the file cannot be used at all.
     """
     try:
-        if path.is_symlink():
+        mode = os.lstat(path).st_mode  # one system call tells a link, a regular file, or neither
+        if stat.S_ISLNK(mode):
             doc.diagnostics.append(make("E-FILE-LINK", doc.path, 1, 1,
                                         message=f"`{path.name}` is a symbolic link to {path.readlink()}"))
             return None
-        mode = path.stat().st_mode
         if not stat.S_ISREG(mode):  # a FIFO or a device would block or never end
             doc.diagnostics.append(make("E-FILE-READ", doc.path, message="not a regular file"))
             return None
-        with path.open("rb") as handle:  # read at most one byte past the limit, however big the file
+        with open(path, "rb") as handle:  # read at most one byte past the limit, however big the file
             raw = handle.read(max_bytes + 1)
     except OSError as exc:
         doc.diagnostics.append(make("E-FILE-READ", doc.path, message=f"cannot read the file: {exc.strerror or exc}"))
@@ -309,7 +310,7 @@ def load_yaml(path: Path | str, *, display_path: str | None = None, max_bytes: i
     ``display_path`` is the path printed in diagnostics (defaults to ``path`` as given).
     Every problem becomes a diagnostic; ``data`` is whatever could be read (``None`` if nothing).
     """
-    path = Path(path)
+    path = path if isinstance(path, Path) else Path(path)
     doc = LoadedDocument(path=display_path or str(path))
     text = read_text(path, doc, max_bytes=max_bytes)
     if text is None:
