@@ -64,6 +64,7 @@ _FIRST_LINE_ORDERED = re.compile(r"[ \t]*\d{1,9}[.)][ \t]+\S")
 _NON_SPACE = re.compile(r"\S")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n(?=\s*\S)")
 _OTHER_BREAKS = str.maketrans({"\r": "\n", "\x85": "\n", "\u2028": "\n", "\u2029": "\n"})
+_OTHER_BREAK = re.compile("[\r\x85\u2028\u2029]")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
 _LETTER = re.compile(r"[^\W\d_]")
 
@@ -271,7 +272,9 @@ def _block_markdown(doc: LoadedDocument, loc: Loc) -> tuple[int, str] | None:
         return None
     start, end = span
     # One "\n" per line break, offsets unchanged (the "\r" of "\r\n" becomes a space).
-    work = doc.text[start:end].replace("\r\n", " \n").translate(_OTHER_BREAKS)
+    work = doc.text[start:end]
+    if _OTHER_BREAK.search(work):  # rare; str.translate walks the text char by char even when it has none
+        work = work.replace("\r\n", " \n").translate(_OTHER_BREAKS)
     if work[:1] in ("|", ">"):
         first = work.find("\n") + 1  # after the indicator line (`>-`, `|`)
         if first == 0:
