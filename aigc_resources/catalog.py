@@ -331,12 +331,14 @@ def _load_entries(paths: list[Path], taxonomy: Taxonomy | None, today: dt.date,
                   workers: int | None) -> Iterator[tuple[Path, tuple[Resource | None, LoadedDocument]]]:
     """:func:`load_entry` for each of ``paths``, yielded in the order of ``paths``.
 
-    With more than one worker the files are split into contiguous chunks checked by a pool of
-    forked processes and the results come back in chunk order, so the caller sees exactly the
-    sequence the serial loop gives, and the report (sorted stably after) is the same, byte for
-    byte. The pool is used only where ``fork`` exists and this process runs a single thread
-    (forking a threaded process can deadlock); otherwise, or when the pool cannot start or a
-    worker dies, the files are checked serially."""
+    With ``workers`` > 1 the files are split into contiguous chunks, all submitted to a pool of
+    ``workers - 1`` forked processes; this process works too, taking chunks from the end of
+    the list as long as no worker has started them (a chunk it takes is cancelled in the
+    pool), so its own results need no pickling. Results are put back in chunk order, so the
+    caller sees exactly the sequence the serial loop gives, and the report (sorted stably
+    after) is the same, byte for byte. The pool is used only where ``fork`` exists and this
+    process runs a single thread (forking a threaded process can deadlock); otherwise, or when
+    the pool cannot start or a worker dies, the files are checked serially."""
     if workers is None:
         workers = usable_cpus() if len(paths) >= PARALLEL_MIN_FILES else 1
     workers = max(1, min(workers, len(paths)))
@@ -344,9 +346,16 @@ def _load_entries(paths: list[Path], taxonomy: Taxonomy | None, today: dt.date,
         size = max(1, min(PARALLEL_CHUNK, -(-len(paths) // (4 * workers))))
         chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
         try:
-            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+            with ProcessPoolExecutor(workers - 1, mp_context=multiprocessing.get_context("fork"),
                                      initializer=_init_worker, initargs=(taxonomy, today)) as pool:
-                results = [result for chunk in pool.map(_check_chunk, chunks) for result in chunk]
+                futures = [pool.submit(_check_chunk, chunk) for chunk in chunks]
+                own: dict[int, list[tuple[Resource | None, LoadedDocument]]] = {}
+                for index in range(len(chunks) - 1, -1, -1):
+                    if not futures[index].cancel():  # a worker has it already: the rest are theirs
+                        break
+                    own[index] = [_checked(path, taxonomy, today) for path in chunks[index]]
+                results = [result for index in range(len(chunks))
+                           for result in (own[index] if index in own else futures[index].result())]
         except (BrokenProcessPool, OSError):
             results = None
         if results is not None:

@@ -4,7 +4,8 @@ Generates N synthetic entries (default 10,000) with the real taxonomy in a tempo
 then times, on the same files:
 
 * validate: ``load_catalog`` — our loader with positions, the schema, every per-entry and
-  cross-entry rule (what ``aigc-resources validate`` runs), composed by libyaml;
+  cross-entry rule (what ``aigc-resources validate`` runs), composed by libyaml, with its
+  process pool (one worker per usable CPU), and the same serially (``workers=1``);
 * the bound it is compared with: plain ``yaml.load(..., Loader=yaml.CSafeLoader)`` +
   ``Resource.model_validate`` per file, no positions, no rules. ``yaml.safe_load`` itself is
   the pure-Python loader, about 8 times slower than libyaml's: comparing with it would flatter
@@ -41,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from aigc_resources import yamlio  # noqa: E402
-from aigc_resources.catalog import entry_files, load_catalog, load_taxonomy  # noqa: E402
+from aigc_resources.catalog import entry_files, load_catalog, load_taxonomy, usable_cpus  # noqa: E402
 from aigc_resources.schema import ENTRY_SCHEMA_COMMENT, Resource  # noqa: E402
 
 WORDS = ("attention transformer diffusion sampling noise latent encoder decoder token language model "
@@ -138,9 +139,11 @@ def main() -> int:
         t_validate, report = best(args.repeat, lambda: load_catalog(root, today=today), "validate")
         errors = [d.format() for d in report.diagnostics if d.severity.value == "error"]
         assert report.entries == len(paths) and not errors, errors[:5]
+        t_serial, _ = best(args.repeat, lambda: load_catalog(root, today=today, workers=1), "serial")
         fast_loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
         t_plain, _ = best(args.repeat, lambda: plain(paths, fast_loader), "plain")
-        rows = [("validate (libyaml composer, positions, all rules)", t_validate, "validate"),
+        rows = [(f"validate ({usable_cpus()} workers, libyaml composer, positions, all rules)", t_validate, "validate"),
+                ("validate, serial (workers=1)", t_serial, "serial"),
                 (f"plain yaml.{fast_loader.__name__} + Pydantic (no positions, no rules)", t_plain, "plain")]
         if args.pure_python:
             yamlio.USE_LIBYAML = False
@@ -156,6 +159,8 @@ def main() -> int:
         ratio, cpu_ratio = t_validate / t_plain, CPU["validate"] / CPU["plain"]
         print(f"ratio validate / plain {fast_loader.__name__} + Pydantic: {ratio:.2f} wall, "
               f"{cpu_ratio:.2f} CPU (target <= 2)")
+        print(f"ratio serial validate / plain {fast_loader.__name__} + Pydantic: {t_serial / t_plain:.2f} wall, "
+              f"{CPU['serial'] / CPU['plain']:.2f} CPU")
         if args.pure_python:
             print(f"ratio pure-Python validate / plain safe_load + Pydantic: {t_python / t_safe:.2f} wall, "
                   f"{CPU['python'] / CPU['safe']:.2f} CPU")
