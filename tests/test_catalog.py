@@ -280,3 +280,43 @@ def test_one_removed_id_named_by_many_entries_is_looked_up_once(tmp_catalog, mon
     assert len(unknown) == 4 and {d.hint for d in unknown} == {"did you mean `transformer-paper`?"}
     assert {(Path(d.path).name, d.line, d.column) for d in unknown} == {(f"lib-{n}.yaml", 13, 11) for n in range(4)}
     assert calls == ["transformer-papr"]
+
+
+def test_gc_paused_restores_the_collector_and_freezes_nothing():
+    """The collector comes back as it was; nothing stays frozen, so a cycle made during the
+    load is still garbage-collected; objects the program froze itself stay frozen."""
+    import gc
+    import weakref
+
+    from aigc_resources.catalog import gc_paused
+
+    class Node:
+        pass
+
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+        cycle = Node()
+        cycle.self = cycle
+        watch = weakref.ref(cycle)
+        del cycle
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    gc.collect()
+    assert watch() is None
+    gc.disable()
+    try:
+        with gc_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    kept = [Node()]
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with gc_paused():
+            pass
+        assert gc.get_freeze_count() == frozen and gc.isenabled()
+    finally:
+        gc.unfreeze()
+    del kept
