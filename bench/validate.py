@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from aigc_resources import yamlio  # noqa: E402
-from aigc_resources.catalog import entry_files, load_catalog, load_taxonomy, usable_cpus  # noqa: E402
+from aigc_resources.catalog import PARALLEL_MIN_FILES, entry_files, load_catalog, load_taxonomy, usable_cpus  # noqa: E402
 from aigc_resources.schema import ENTRY_SCHEMA_COMMENT, Resource  # noqa: E402
 
 WORDS = ("attention transformer diffusion sampling noise latent encoder decoder token language model "
@@ -142,7 +142,8 @@ def main() -> int:
         t_serial, _ = best(args.repeat, lambda: load_catalog(root, today=today, workers=1), "serial")
         fast_loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
         t_plain, _ = best(args.repeat, lambda: plain(paths, fast_loader), "plain")
-        rows = [(f"validate ({usable_cpus()} workers, libyaml composer, positions, all rules)", t_validate, "validate"),
+        used = usable_cpus() if len(paths) >= PARALLEL_MIN_FILES else 1  # what load_catalog chooses
+        rows = [(f"validate (default: {used} process{'es' * (used > 1)}, positions, all rules)", t_validate, "validate"),
                 ("validate, serial (workers=1)", t_serial, "serial"),
                 (f"plain yaml.{fast_loader.__name__} + Pydantic (no positions, no rules)", t_plain, "plain")]
         if args.pure_python:
