@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .catalog import display_path, entry_files
+from .catalog import display_path, entry_files, file_name_problem
 from .diagnostics import Diagnostic, make, sort_key
 from .errors import UserError
 from .pagemeta import PageMetadata
@@ -276,6 +276,9 @@ def check_new_entry(catalog_dir: Path, taxonomy: Taxonomy, path: Path, text: str
     """Every diagnostic the validator would give ``text`` as the file ``path`` of the catalog,
     including ids and URLs already used by other entries. Nothing is written."""
     doc = load_yaml_text(text, LoadedDocument(path=display_path(path)))
+    problem = file_name_problem(path)  # the same file-name rule as catalog.load_entry
+    if problem:
+        doc.report("E-FILE-NAME", ("id",), message=problem, hint="choose another --id")
     validate_document(Resource, doc)
     check_entry(doc, path, taxonomy, today=today)
     data = doc.data if isinstance(doc.data, dict) else {}

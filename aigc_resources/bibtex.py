@@ -1,9 +1,11 @@
 """BibTeX for the catalog's papers and surveys: stable citation keys and LaTeX-safe values.
 
 Keys follow the common ``<first author's family name><year><first title word>`` pattern
-(``vaswani2017attention``), in ASCII lower case. When several entries would share a key they are
-ordered by entry id; the first keeps the key and the others get ``b``, ``c``, ... appended, so a
-key never depends on file order or on the run.
+(``vaswani2017attention``), in ASCII lower case (letters without an ASCII decomposition are
+transliterated: ``Øster`` -> ``oster``, ``Straße`` -> ``strasse``). When several entries would
+share a key they are ordered by entry id; the first keeps the key and the others get ``b``,
+``c``, ... ``z``, ``aa``, ``ab``, ... appended, skipping any suffixed key that is another
+entry's own key, so keys are unique, valid and never depend on file order or on the run.
 
 Values: the LaTeX special characters ``\\ { } $ & # ^ _ % ~`` are escaped (The LaTeX Companion,
 2nd ed., §7.2); letters with a diacritic that LaTeX has an accent macro for are written as that
@@ -73,8 +75,14 @@ def latex_escape(text: str) -> str:
     return "".join(out)
 
 
+#: Letters that NFKD does not reduce to ASCII, and their usual transliteration in keys.
+_TRANSLITERATIONS = str.maketrans({"ß": "ss", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE",
+                                   "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th",
+                                   "Þ": "Th", "ı": "i"})
+
+
 def _ascii_words(text: str) -> list[str]:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    ascii_text = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATIONS)).encode("ascii", "ignore").decode()
     return re.findall(r"[a-z0-9]+", ascii_text.lower())
 
 
@@ -102,9 +110,11 @@ def family_name(author: str) -> str:
 
 
 def bibtex_name(author: str) -> str:
-    """An author for the ``author`` field: organisations braced so BibTeX keeps them whole."""
+    """An author for the ``author`` field: organisations braced so BibTeX keeps them whole, and so
+    is any name holding the word ``and`` (BibTeX splits the field on it: *Tame the BeaST* §4)."""
     escaped = latex_escape(author)
-    return "{" + escaped + "}" if is_organisation(author) and " " in author else escaped
+    whole = (is_organisation(author) and " " in author) or re.search(r"\band\b", author, re.I)
+    return "{" + escaped + "}" if whole else escaped
 
 
 def base_key(resource: Resource) -> str:
@@ -119,16 +129,48 @@ def base_key(resource: Resource) -> str:
     return f"{name}{resource.year or ''}{title_words[0] if title_words else ''}"
 
 
+def key_suffix(index: int) -> str:
+    """Letters for the ``index``-th entry sharing a key (1 -> ``b``, 25 -> ``z``, 26 -> ``aa``,
+    27 -> ``ab``, ...): bijective base 26, so every index has its own suffix."""
+    letters = ""
+    while index >= 0:
+        letters = chr(ord("a") + index % 26) + letters
+        index = index // 26 - 1
+    return letters
+
+
 def citation_keys(resources: list[Resource]) -> dict[str, str]:
-    """Entry id -> citation key for every resource, unique and independent of input order."""
+    """Entry id -> citation key for every resource, unique and independent of input order.
+
+    Raises:
+        ValueError: two resources have the same id (keys are per id).
+    """
     groups: dict[str, list[str]] = defaultdict(list)
     for resource in resources:
         groups[base_key(resource)].append(resource.id)
+    taken = set(groups)  # a suffixed key must not be another group's own key
     keys: dict[str, str] = {}
-    for key, ids in groups.items():
-        for index, entry_id in enumerate(sorted(ids)):
-            keys[entry_id] = key if index == 0 else f"{key}{chr(ord('a') + index)}"
+    for key in sorted(groups):
+        ids = sorted(groups[key])
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"duplicate entry id among {ids}")
+        keys[ids[0]] = key
+        index = 0
+        for entry_id in ids[1:]:
+            index += 1
+            while f"{key}{key_suffix(index)}" in taken:
+                index += 1
+            keys[entry_id] = f"{key}{key_suffix(index)}"
+            taken.add(keys[entry_id])
     return keys
+
+
+def bibtex_url(url: str) -> str:
+    """``url`` for a ``url`` field or ``\\url{}``: braces and backslashes, which would unbalance
+    or escape the BibTeX value, percent-encoded (RFC 3986 §2.1: they are not URL characters, so
+    the encoded URL is the same address); ``%`` and ``#`` escaped for LaTeX."""
+    url = url.replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D")
+    return url.replace("%", r"\%").replace("#", r"\#")
 
 
 def bibtex_entry(resource: Resource, key: str) -> str:
@@ -141,9 +183,9 @@ def bibtex_entry(resource: Resource, key: str) -> str:
         fields.append(("year", str(resource.year)))
     if resource.arxiv:
         fields += [("eprint", resource.arxiv), ("archivePrefix", "arXiv")]
-    fields.append(("url", resource.url.replace("%", r"\%").replace("#", r"\#")))
+    fields.append(("url", bibtex_url(resource.url)))
     if resource.links and resource.links.code:
-        fields.append(("note", "Code: \\url{" + resource.links.code.replace("%", r"\%").replace("#", r"\#") + "}"))
+        fields.append(("note", "Code: \\url{" + bibtex_url(resource.links.code) + "}"))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     return f"@misc{{{key},\n{body}\n}}\n"
 

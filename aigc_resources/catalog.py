@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .diagnostics import Diagnostic, Severity, make, sort_key
-from .errors import CatalogNotFound
+from .errors import CatalogNotFound, UserError
 from .learning import load_concepts, load_paths
 from .rules import EntryRef, check_cross, check_entry, check_taxonomy
 from .schema import Concept, LearningPath, Resource, Taxonomy
@@ -48,6 +48,8 @@ WINDOWS_RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in r
 #: (``aigc-resources stats``), learning paths and concept pages (read by their own loader).
 #: Anything else would be silently ignored, so it is reported.
 CATALOG_LAYOUT = frozenset({"taxonomy.yaml", "resources", "coverage.yaml", "paths", "concepts"})
+#: The members of :data:`CATALOG_LAYOUT` that are folders (the others are files).
+LAYOUT_FOLDERS = frozenset({"resources", "paths", "concepts"})
 #: Catalogs with at least this many entry files are read and checked in a process pool, one
 #: process per usable CPU; below it, forking and pickling cost more than they save (measured
 #: on 2 CPUs: the pool is slower at 400 and 1,000 entries, ~13% faster at 2,000).
@@ -118,17 +120,28 @@ class ValidationReport:
         """True when any diagnostic fails the run under the given policy."""
         return any(d.severity.fails(strict) for d in self.diagnostics) or self.catalog is None
 
-    def restricted_to(self, files: list[Path]) -> ValidationReport:
+    def restricted_to(self, files: list[Path], root: Path) -> ValidationReport:
         """The same report keeping only the diagnostics located in ``files`` (the files a commit
         changes), plus every error of ``taxonomy.yaml``: a broken taxonomy fails every entry,
         so it is never hidden. The whole catalog was loaded, so duplicates and ``related`` ids
-        are still judged against all entries. ``files`` and ``entries`` count the given files."""
+        are still judged against all entries. ``files`` counts the given files and ``entries``
+        those under ``<root>/resources/`` (a learning path is not an entry).
+
+        Raises:
+            UserError: a file is not inside the catalog folder ``root``, so nothing checked it
+                (reporting "OK" for it would pass a file no rule has seen).
+        """
+        resources = (Path(root) / "resources").resolve()
         wanted = {Path(f).resolve() for f in files}
+        outside = sorted(str(f) for f in files if not Path(f).resolve().is_relative_to(Path(root).resolve()))
+        if outside:
+            raise UserError(f"{', '.join(outside)}: not in the catalog folder {root}, so not checked; "
+                            "pass --catalog DIR for the catalog that holds it")
         kept = [d for d in self.diagnostics
                 if Path(d.path).resolve() in wanted
                 or (d.severity is Severity.ERROR and Path(d.path).name == "taxonomy.yaml")]
         valid = sum(1 for e in self.catalog.entries if e.path.resolve() in wanted) if self.catalog else 0
-        entries = sum(1 for f in wanted if f.name != "taxonomy.yaml")
+        entries = sum(1 for f in wanted if f.is_relative_to(resources))
         return ValidationReport(self.catalog, kept, len(wanted), entries, valid)
 
     def summary(self) -> str:
@@ -164,14 +177,16 @@ def _display_folder(folder: str, cwd: str) -> str | None:
 def entry_files(root: Path) -> Iterator[Path]:
     """Every file under ``<root>/resources/`` (hidden files skipped), in sorted order.
 
-    Symbolic links are included (and refused when read), so a link cannot hide an entry."""
+    Symbolic links, to files or to folders, are included (and refused when read: a linked
+    folder is not followed), so a link cannot hide an entry."""
     resources = root / "resources"
-    if not resources.is_dir():
+    if not resources.is_dir() or resources.is_symlink():
         return
     found: list[Path] = []
-    for folder, dirs, files in os.walk(resources):  # symlinked folders are not followed
+    for folder, dirs, files in os.walk(resources):  # symlinked folders are listed in dirs, not followed
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         found += [Path(folder, name) for name in files if not name.startswith(".")]
+        found += [Path(folder, name) for name in dirs if Path(folder, name).is_symlink()]
     yield from sorted(found)
 
 
@@ -181,7 +196,14 @@ def misplaced_files(root: Path) -> list[Diagnostic]:
     out = []
     stray: list[Path] = []
     for child in sorted(root.iterdir()):
-        if child.name in CATALOG_LAYOUT or child.name.startswith("."):
+        if child.name in CATALOG_LAYOUT:
+            problem = _layout_problem(child)
+            if problem:
+                out.append(make("E-FILE-PLACE", display_path(child), message=problem,
+                                hint=f"make `{child.name}` a {'folder' if child.name in LAYOUT_FOLDERS else 'file'} "
+                                     "of the catalog itself, not a link, or remove it"))
+            continue
+        if child.name.startswith("."):
             continue
         stray += sorted(p for p in child.rglob("*") if not p.is_dir()) if child.is_dir() else [child]
     for path in stray:
@@ -194,6 +216,20 @@ def misplaced_files(root: Path) -> list[Diagnostic]:
         out.append(make("E-FILE-PLACE", display_path(path), message=f"`{rel.as_posix()}` is not read as part of the catalog",
                         hint=hint))
     return out
+
+
+def _layout_problem(child: Path) -> str | None:
+    """Why a member of :data:`CATALOG_LAYOUT` would not be read as the catalog expects (a file
+    where a folder belongs, a folder where a file belongs, a link), or ``None``. The loaders
+    would otherwise skip it silently: no entries, no coverage goals."""
+    folder = child.name in LAYOUT_FOLDERS
+    if child.is_symlink():
+        return f"`{child.name}` is a symbolic link; the catalog does not follow links"
+    if folder and not child.is_dir():
+        return f"`{child.name}` is a file, but it must be a folder; nothing in it is read"
+    if not folder and not child.is_file():
+        return f"`{child.name}` is {'a folder' if child.is_dir() else 'not a regular file'}, but it must be a file; it is not read"
+    return None
 
 
 def _hidden(rel: Path) -> bool:
@@ -219,7 +255,13 @@ def load_taxonomy(root: Path) -> tuple[Taxonomy | None, LoadedDocument]:
         raise CatalogNotFound(f"catalog folder not found: {root} (pass --catalog DIR)")
     path = root / "taxonomy.yaml"
     if not path.is_file():
-        raise CatalogNotFound(f"{display_path(path)} not found: a catalog needs a taxonomy.yaml")
+        what = ("is a symbolic link to a missing file" if path.is_symlink()
+                else "is a folder, not a file" if path.is_dir()
+                else "is not a regular file" if path.exists() else "not found")
+        near = [c for c in (root / "catalog", root.parent, root.parent.parent) if (c / "taxonomy.yaml").is_file()]
+        hint = f" (did you mean --catalog {display_path(near[0] / 'taxonomy.yaml').removesuffix('taxonomy.yaml') or '.'}?)" \
+            if near and what == "not found" else ""
+        raise CatalogNotFound(f"{display_path(path)} {what}: a catalog needs a taxonomy.yaml file{hint}")
     doc = load_yaml(path, display_path=display_path(path))
     taxonomy = validate_document(Taxonomy, doc)
     if taxonomy is not None:
@@ -234,6 +276,8 @@ def load_entry(path: Path, taxonomy: Taxonomy | None, *, today: dt.date) -> tupl
 
     A file that is not YAML by its suffix (``notes.txt``, ``x.yaml.orig``) is reported by name
     and not read."""
+    if path.is_symlink():  # a linked file or folder: read_text reports it, nothing is followed
+        return None, load_yaml(path, display_path=display_path(path))
     if path.suffix not in YAML_SUFFIXES:
         doc = LoadedDocument(path=display_path(path))
         doc.diagnostics.append(make("E-FILE-NAME", doc.path, message=f"`{path.name}` is not `<slug>.yaml`",
@@ -306,16 +350,19 @@ def _load_catalog(root: Path, today: dt.date, workers: int | None) -> Validation
 
     entries: list[Entry] = []
     refs: list[EntryRef] = []
+    unread: set[str] = set()  # stems of entry files whose id could not be read
     files = 1
     for path, (resource, doc) in _load_entries(list(entry_files(root)), taxonomy, today, workers):
         files += 1
         diagnostics += doc.diagnostics
         if isinstance(doc.data, dict) and isinstance(doc.data.get("id"), str):
             refs.append(EntryRef(doc.data["id"], doc))
+        else:
+            unread.add(path.stem)
         if resource is not None:
             entries.append(Entry(resource, path, doc))
 
-    cross = check_cross(refs, taxonomy, taxonomy_doc if taxonomy else None)
+    cross = check_cross(refs, taxonomy, taxonomy_doc if taxonomy else None, frozenset(unread))
     diagnostics += cross
     failed_paths = {d.path for d in cross if d.severity is Severity.ERROR}
     entries = [e for e in entries if e.doc.path not in failed_paths]
@@ -323,7 +370,8 @@ def _load_catalog(root: Path, today: dt.date, workers: int | None) -> Validation
 
     concepts, concept_diagnostics, concept_files = load_concepts(
         root, taxonomy, taxonomy_doc if taxonomy else None, display_path=display_path)
-    paths, path_diagnostics, path_files = load_paths(root, taxonomy, (ref.id for ref in refs), display_path=display_path)
+    paths, path_diagnostics, path_files = load_paths(root, taxonomy, [ref.id for ref in refs] + sorted(unread),
+                                                     display_path=display_path)
     diagnostics += concept_diagnostics + path_diagnostics
     files += concept_files + path_files
 

@@ -42,7 +42,11 @@ def export(catalog_dir: Path, fmt: str, output: Path | None) -> int:
     if output is None:
         click.echo(text, nl=False)
     else:
-        atomic_write(output, text.encode("utf-8"))
+        try:
+            atomic_write(output, text.encode("utf-8"))
+        except OSError as exc:
+            raise UserError(f"cannot write {output}: {exc.strerror or exc} ({exc.filename or output}); "
+                            "choose an --output path in a folder you can write to") from exc
         click.echo(f"wrote {len(report.catalog.entries)} entries as {fmt} to {output}", err=True)
     errors = [d for d in report.diagnostics if d.severity is Severity.ERROR]
     for diagnostic in errors:
@@ -64,12 +68,16 @@ def stats(catalog_dir: Path, fmt: str, fail_on_gaps: bool) -> int:
     recent entries (goals in <catalog>/coverage.yaml). Exits 0, or 2 with --fail-on-gaps when
     there is a gap.
     """
-    from .stats import STATS_FORMATS, compute_coverage, load_policy
+    from .stats import STATS_FORMATS, check_policy, compute_coverage, load_policy
 
     report = _load(catalog_dir)
     policy, doc = load_policy(catalog_dir)
-    if doc is not None and policy is None:
-        raise UserError(f"{doc.path} is invalid: " + "; ".join(d.format() for d in doc.diagnostics))
+    if doc is not None and policy is not None:
+        # An id the taxonomy lacks would otherwise show as a misleading gap ("concept X has no paper").
+        check_policy(policy, doc, report.catalog)
+    errors = [d for d in doc.diagnostics if d.severity.value == "error"] if doc is not None else []
+    if doc is not None and (policy is None or errors):
+        raise UserError(f"{doc.path} is invalid: " + "; ".join(d.format() for d in errors or doc.diagnostics))
     coverage = compute_coverage(report.catalog, policy)
     click.echo(STATS_FORMATS[fmt](coverage), nl=False)
     return ExitCode.FAILURES if fail_on_gaps and coverage.gaps else ExitCode.OK

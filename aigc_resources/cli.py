@@ -72,7 +72,7 @@ def validate(catalog_dir: Path, strict: bool, output_format: str, files: tuple[P
 
     report = load_catalog(catalog_dir)
     if files:
-        report = report.restricted_to(list(files))
+        report = report.restricted_to(list(files), catalog_dir)
     failed = print_report(report, strict=strict, output_format=output_format)
     return ExitCode.FAILURES if failed else ExitCode.OK
 
@@ -139,13 +139,13 @@ def serve(catalog_dir: Path, project_root: Path, host: str, port: int, live: boo
     from .render.serve import serve_live, serve_static
 
     if live:
+        click.echo(f"live server: building the English site, then serving it at http://{host}:{port}/ with reload "
+                   "(Ctrl-C to stop); the Chinese site (/zh/) is built only without --live")
         serve_live(project_root, catalog_dir, host, port)
         return ExitCode.OK
-    if not no_build:
-        _build(project_root, catalog_dir, None)
     site_dir = project_root / "site"
-    click.echo(f"serving {site_dir} at http://{host}:{port}/ (Ctrl-C to stop)")
-    serve_static(site_dir, host, port)
+    serve_static(site_dir, host, port, announce=lambda url: click.echo(f"serving {site_dir} at {url} (Ctrl-C to stop)"),
+                 prepare=None if no_build else lambda: _build(project_root, catalog_dir, None))
     return ExitCode.OK
 
 

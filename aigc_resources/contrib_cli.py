@@ -78,8 +78,11 @@ def contributing(catalog_dir: Path, path: Path, check: bool) -> int:
         return ExitCode.FAILURES
     if not path.is_file():
         raise UserError(f"{path} not found")
-    text = path.read_text(encoding="utf-8")
-    updated = update_contributing(text, taxonomy)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{path} is not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    updated = update_contributing(text, taxonomy, str(path))
     if updated == text:
         click.echo(f"OK: {path} is up to date")
         return ExitCode.OK

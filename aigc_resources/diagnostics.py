@@ -11,8 +11,9 @@ Severity is policy, not a property of the text: ``--strict`` promotes warnings t
 
 from __future__ import annotations
 
-import enum
 import dataclasses
+import enum
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -130,9 +131,9 @@ RULES: dict[str, Rule] = _rules(
          "取值过短或过长。", "保持在所示的长度范围内。"),
     Rule("E-LIST-DUPLICATE", E, "A list holds the same value twice.", "Remove the repeated value.",
          "列表中有重复的值。", "删除重复的值。"),
-    Rule("E-ID-SLUG", E, "The id is not a slug.",
+    Rule("E-ID-SLUG", E, "The id is not a slug, or is the reserved `index`.",
          "Use lower-case letters, digits and single hyphens, like `attention-is-all-you-need`.",
-         "id 不是合法的 slug。", "只用小写字母、数字和单个连字符，例如 `attention-is-all-you-need`。"),
+         "id 不是合法的 slug，或是保留字 `index`。", "只用小写字母、数字和单个连字符，例如 `attention-is-all-you-need`。"),
     Rule("E-ID-MISMATCH", E, "The id differs from the file name.", "Rename the file or change the id so they agree.",
          "id 与文件名不一致。", "重命名文件或修改 id，使两者一致。"),
     Rule("E-ID-DUPLICATE", E, "Two entries have the same id.", "Give one of them a different id (and file name).",
@@ -208,6 +209,9 @@ RULES: dict[str, Rule] = _rules(
     Rule("E-TEXT-CONTROL", E, "A control, bidirectional or invisible character is in the file.",
          "Delete the character; it is invisible in most editors and can change how text reads.",
          "文件中有控制字符、双向文本控制符或不可见字符。", "删除该字符；它在多数编辑器里看不见，却可能改变文字的显示。"),
+    Rule("E-TEXT-LINE-BREAK", E, "A one-line text (a title, a name, an author) holds a line break.",
+         "Write it on one line; a block scalar (`|`) or a `\\n` escape keeps line breaks, so use neither here.",
+         "单行文本（标题、名称、作者）中有换行。", "请写成一行；块标量（`|`）和 `\\n` 转义都会保留换行，这里不要使用。"),
     Rule("E-TEXT-LANGUAGE", E, "A description is in the wrong language for its field.",
          "Write English in `description` and Chinese in `description_zh`.",
          "简介的语言与字段不符。", "`description` 写英文，`description_zh` 写中文。"),
@@ -215,6 +219,9 @@ RULES: dict[str, Rule] = _rules(
     Rule("E-CONCEPT-TOPIC", E, "The concept names no topic of the taxonomy.",
          "Use a topic id from `topics` in `catalog/taxonomy.yaml` (the concept file is named after it).",
          "概念指向的主题不在分类体系中。", "使用 `catalog/taxonomy.yaml` 中 `topics` 的主题 id（概念文件以它命名）。"),
+    Rule("E-CONCEPT-PREREQUISITE", E, "A concept's prerequisites lead back to the concept itself.",
+         "Remove the prerequisite that closes the cycle: a concept cannot be learnt before itself.",
+         "概念的前置知识又绕回了它自己。", "删除形成循环的那一项前置知识：一个概念不可能先于它自己学习。"),
     Rule("E-PATH-STEP-TARGET", E, "A learning-path step must name exactly one of `entry` or `concept`.",
          "Write `entry: <entry id>` or `concept: <topic id>` in the step, not both.",
          "学习路径的每一步必须且只能指定 `entry` 或 `concept` 之一。", "在该步中写 `entry: <条目 id>` 或 `concept: <主题 id>`，不要同时写。"),
@@ -279,17 +286,43 @@ class Diagnostic:
     severity: Severity = dataclasses.field(default=Severity.ERROR, compare=False)
 
     def format(self) -> str:
-        """Render as ``PATH:LINE:COL: CODE field: message (hint)``, the form editors and CI parse."""
+        """Render as ``PATH:LINE:COL: CODE field: message (hint)``, the form editors and CI parse.
+
+        Always one line: control, bidirectional and invisible characters that a value or a
+        key brings into the text (a quoted key ``"a\\nb"``) are shown as escapes
+        (:func:`printable`), so they can neither split the line nor reorder it on screen."""
         where = f"{self.path}:{self.line}:{self.column}"
         subject = f" {self.field}:" if self.field else ""
         hint = f" ({self.hint})" if self.hint else ""
-        return f"{where}: {self.code}{subject} {self.message}{hint}"
+        return printable(f"{where}: {self.code}{subject} {self.message}{hint}")
+
+
+#: Characters a one-line diagnostic must not hold as such: C0 and C1 controls, DEL, and the
+#: invisible or reordering ones the validator refuses in files (yamlio._INVISIBLE).
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\xad\u200b\u200e\u200f\u202a-\u202e"
+                          "\u2028\u2029\u2060-\u2064\u2066-\u2069\ufeff]")
+_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str, *, keep_breaks: bool = False) -> str:
+    """``text`` with each control, bidirectional or invisible character written as an escape
+    (``\\n``, ``\\r``, ``\\t``, ``\\u202e``), so it prints on one line as it reads;
+    ``keep_breaks`` leaves ``\\n`` and ``\\r`` for the caller to encode."""
+    def escape(match: re.Match[str]) -> str:
+        char = match.group()
+        if keep_breaks and char in "\r\n":
+            return char
+        return _NAMED_ESCAPES.get(char, f"\\u{ord(char):04x}")
+
+    return _UNPRINTABLE.sub(escape, text)
 
 
 def github_annotation(d: Diagnostic, *, strict: bool = False) -> str:
     """``d`` as a GitHub Actions workflow command, shown on the pull request's diff at its line:
     ``::error file=PATH,line=L,col=C,title=CODE::message (hint)`` (``::warning`` when it does
-    not fail the run under the policy). Values are escaped as the runner requires (``%``, CR
+    not fail the run under the policy). Control and invisible characters in the text are
+    shown as escapes (:func:`printable`), except line breaks, which the runner's own escape
+    (``%0A``) keeps inside the one command line. Values are escaped as the runner requires (``%``, CR
     and LF everywhere; ``:`` and ``,`` in properties), after GitHub's toolkit
     ``command.ts``."""
     level = "error" if d.severity.fails(strict) else "warning"
@@ -297,7 +330,7 @@ def github_annotation(d: Diagnostic, *, strict: bool = False) -> str:
     head = ",".join(f"{key}={_escape_property(value)}" for key, value in props.items())
     field = f"{d.field}: " if d.field else ""
     hint = f" ({d.hint})" if d.hint else ""
-    return f"::{level} {head}::{_escape_data(field + d.message + hint)}"
+    return f"::{level} {head}::{_escape_data(printable(field + d.message + hint, keep_breaks=True))}"
 
 
 def _escape_data(text: str) -> str:

@@ -111,11 +111,21 @@ CSV_COLUMNS = ("id", "title", "title_zh", "url", "type", "modalities", "topics",
                "added")
 #: Separator of list values inside one CSV cell.
 CSV_LIST_SEPARATOR = ";"
+#: First characters that make a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
+CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: str) -> str:
+    """``value`` made inert for spreadsheets: a cell starting with one of
+    :data:`CSV_FORMULA_STARTS` gets a leading ``'`` (OWASP's recommendation), which Excel,
+    LibreOffice and Google Sheets show as text instead of running ``=HYPERLINK(...)``."""
+    return "'" + value if value.startswith(CSV_FORMULA_STARTS) else value
 
 
 def export_csv(catalog: Catalog) -> str:
     """One row per entry (sorted by id) under a header of :data:`CSV_COLUMNS` (RFC 4180 quoting,
-    CRLF line ends as the RFC specifies). Booleans are ``true``/``false``, unset values empty.
+    CRLF line ends as the RFC specifies). Booleans are ``true``/``false``, unset values empty;
+    cells a spreadsheet would run as a formula are prefixed with ``'`` (:func:`csv_cell`).
 
     Raises:
         ValueError: a list value contains the separator ``;`` (it could not be split back).
@@ -138,7 +148,7 @@ def export_csv(catalog: Catalog) -> str:
                 value = "true" if value else "false"
             elif value is None:
                 value = ""
-            row.append(str(value))
+            row.append(csv_cell(str(value)))
         writer.writerow(row)
     return buffer.getvalue()
 
@@ -189,9 +199,13 @@ def export_markdown(catalog: Catalog) -> str:
 
 
 def _md_url(url: str) -> str:
-    """A URL as a Markdown link destination: in angle brackets when it has spaces or parentheses
-    (CommonMark §6.3), so the link always ends where the URL does."""
-    return f"<{url}>" if re.search(r"[\s()<>]", url) else url
+    """A URL as a Markdown link destination that CommonMark reads back as exactly this URL
+    (§6.3): as written when it is plain, else in angle brackets with ``\\``, ``<`` and ``>``
+    backslash-escaped, so spaces, parentheses, angle brackets and backslashes (which the
+    validator accepts) neither end the link early nor vanish as escapes."""
+    if not re.search(r"[\s()<>\\]", url):
+        return url
+    return "<" + re.sub(r"([\\<>])", r"\\\1", url) + ">"
 
 
 #: ``--format`` choices of ``aigc-resources export`` -> function of the catalog returning text.

@@ -24,7 +24,7 @@ from typing import TypeVar
 from pydantic import BaseModel
 
 from .diagnostics import Diagnostic, Severity, make
-from .rules import _LINK, _check_text
+from .rules import _LINK, _check_distinct, _check_text, check_reserved_slug
 from .urls import url_problems
 from .schema import Concept, LearningPath, Taxonomy
 from .validation import did_you_mean, validate_document
@@ -33,6 +33,8 @@ from .yamlio import LoadedDocument, Loc, load_yaml
 #: Unescaped ``$...$`` spans of inline maths (no newline inside, as in Pandoc's tex_math_dollars).
 INLINE_MATH = re.compile(r"(?<![\\$])\$(?=\S)([^$\n]+?)(?<![\s\\])\$(?!\$)")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+#: A `%` after an even number of backslashes: in TeX (and KaTeX) it comments out the rest of the line.
+_LATEX_COMMENT = re.compile(r"(?<!\\)(?:\\\\)*%")
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -57,6 +59,8 @@ def math_problems(text: str, *, display: bool = False) -> list[str]:
     """
     problems: list[str] = []
     if display:
+        if _LATEX_COMMENT.search(text):
+            problems.append("an unescaped `%` starts a LaTeX comment, which hides the rest of the line (write `\\%`)")
         if "$" in text:
             problems.append("a display formula must not contain `$`")
         if "\\[" in text or "\\]" in text:
@@ -71,6 +75,8 @@ def math_problems(text: str, *, display: bool = False) -> list[str]:
     if "$" in rest:
         problems.append("a `$` is not paired (write `\\$` for a dollar sign)")
     for span in spans:
+        if _LATEX_COMMENT.search(span):
+            problems.append(f"`${span}$`: an unescaped `%` starts a LaTeX comment (write `\\%`)")
         if "\\(" in span or "\\)" in span:
             problems.append(f"`${span}$` must not contain `\\(` or `\\)`")
         if not _braces_balanced(span):
@@ -121,17 +127,30 @@ def _check_prose(doc: LoadedDocument, loc: Loc, text: object, *, multi_paragraph
 
 
 def _yaml_files(folder: Path) -> Iterator[Path]:
-    if folder.is_dir():
-        for path in sorted(folder.glob("*")):
-            if path.is_file() and not path.name.startswith("."):
+    """Everything in ``folder`` but hidden names, sorted: files, links and folders (the last two
+    are refused by :func:`_documents`, so nothing put there is skipped silently)."""
+    if folder.is_dir() and not folder.is_symlink():  # a linked folder: catalog.misplaced_files
+        for path in sorted(folder.iterdir()):
+            if not path.name.startswith("."):
                 yield path
 
 
 def _documents(folder: Path, model: type[M], display_path) -> Iterator[tuple[LoadedDocument, M | None, dict]]:
     """Each YAML file of ``folder``: ``(document, validated model or None, raw mapping)``, with
-    the id checked against the file name."""
+    the id checked against the file name. A sub-folder gets ``E-FILE-PLACE`` (it is not read)
+    and a symbolic link ``E-FILE-LINK``."""
     for path in _yaml_files(folder):
+        if path.is_dir() and not path.is_symlink():
+            doc = LoadedDocument(path=display_path(path))
+            doc.diagnostics.append(make("E-FILE-PLACE", doc.path,
+                                        message=f"`{folder.name}/{path.name}/` is a folder; files in it are not read",
+                                        hint=f"put `<id>.yaml` files directly in `{folder.name}/`"))
+            yield doc, None, {}
+            continue
         doc = load_yaml(path, display_path=display_path(path))
+        if path.is_symlink():
+            yield doc, None, {}
+            continue
         instance = validate_document(model, doc)
         _check_id(doc, path)
         yield doc, instance, doc.data if isinstance(doc.data, dict) else {}
@@ -140,6 +159,7 @@ def _documents(folder: Path, model: type[M], display_path) -> Iterator[tuple[Loa
 def _check_id(doc: LoadedDocument, path: Path) -> None:
     data = doc.data if isinstance(doc.data, dict) else {}
     value = data.get("id")
+    check_reserved_slug(doc, ("id",), value)
     if path.suffix != ".yaml":
         doc.report("E-FILE-NAME", (), message=f"`{path.name}` is not `<slug>.yaml`")
     if isinstance(value, str) and value != path.stem and ("id",) not in doc.reported:
@@ -167,6 +187,8 @@ def load_concepts(root: Path, taxonomy: Taxonomy | None, taxonomy_doc: LoadedDoc
     concepts: dict[str, Concept] = {}
     diagnostics: list[Diagnostic] = []
     files = 0
+    loaded: list[tuple[LoadedDocument, Concept | None]] = []
+    needs: dict[str, tuple[LoadedDocument, list[object]]] = {}  # concept id -> (its file, its prerequisites)
     for doc, concept, data in _documents(root / "concepts", Concept, display_path):
         files += 1
         _check_topic(doc, ("id",), data.get("id"), taxonomy)
@@ -174,6 +196,9 @@ def load_concepts(root: Path, taxonomy: Taxonomy | None, taxonomy_doc: LoadedDoc
         if isinstance(prerequisites, list):
             for index, topic in enumerate(prerequisites):
                 _check_topic(doc, ("prerequisites", index), topic, taxonomy)
+            _check_distinct(doc, "prerequisites", prerequisites)
+            if isinstance(data.get("id"), str):
+                needs.setdefault(data["id"], (doc, prerequisites))
         for field in ("explanation", "explanation_zh"):
             _check_prose(doc, (field,), data.get(field), multi_paragraph=True)
         formulas = data.get("formulas")
@@ -187,6 +212,9 @@ def load_concepts(root: Path, taxonomy: Taxonomy | None, taxonomy_doc: LoadedDoc
                         doc.report("E-MATH-FORM", ("formulas", index, "latex"), message=problem)
                 for field in ("caption", "caption_zh", "source"):
                     _check_prose(doc, ("formulas", index, field), formula.get(field), multi_paragraph=False)
+        loaded.append((doc, concept))
+    _check_prerequisite_cycles(needs)
+    for doc, concept in loaded:
         diagnostics += doc.diagnostics
         if concept is not None and not any(d.severity is Severity.ERROR for d in doc.diagnostics):
             concepts[concept.id] = concept
@@ -199,6 +227,41 @@ def load_concepts(root: Path, taxonomy: Taxonomy | None, taxonomy_doc: LoadedDoc
                 diagnostics.append(make("W-CONCEPT-MISSING", taxonomy_doc.path, line, column, field=f"topics[{index}]",
                                         message=f"topic `{topic.id}` has no concept page (`concepts/{topic.id}.yaml`)"))
     return concepts, diagnostics, files
+
+
+def _check_prerequisite_cycles(needs: dict[str, tuple[LoadedDocument, list[object]]]) -> None:
+    """``E-CONCEPT-PREREQUISITE`` on every prerequisite that leads back to its own concept (the
+    concept itself, or one that needs it first): such a chain has no first step. Reported in
+    each file of the cycle, at the prerequisite that closes it, naming the whole chain."""
+    def path_back(start: str, goal: str) -> list[str] | None:
+        """The shortest chain of prerequisites from ``start`` to ``goal``, or ``None``."""
+        previous: dict[str, str] = {start: start}
+        queue = [start]
+        for current in queue:  # breadth first; grows while it is read, bounded by len(needs)
+            if current == goal:
+                chain = [current]
+                while chain[-1] != start:
+                    chain.append(previous[chain[-1]])
+                return chain[::-1]
+            for nxt in needs.get(current, (None, []))[1]:
+                if isinstance(nxt, str) and nxt not in previous:
+                    previous[nxt] = current
+                    queue.append(nxt)
+        return None
+
+    for concept_id, (doc, prerequisites) in needs.items():
+        for index, prerequisite in enumerate(prerequisites):
+            loc: Loc = ("prerequisites", index)
+            if not isinstance(prerequisite, str) or loc in doc.reported:
+                continue
+            if prerequisite == concept_id:
+                doc.report("E-CONCEPT-PREREQUISITE", loc, message=f"`{concept_id}` lists itself as a prerequisite")
+                continue
+            chain = path_back(prerequisite, concept_id)
+            if chain:
+                doc.report("E-CONCEPT-PREREQUISITE", loc,
+                           message=f"`{prerequisite}` needs `{concept_id}` first, a cycle: "
+                                   + " -> ".join([concept_id, *chain]))
 
 
 def load_paths(root: Path, taxonomy: Taxonomy | None, entry_ids: Iterable[str],
@@ -219,6 +282,9 @@ def load_paths(root: Path, taxonomy: Taxonomy | None, entry_ids: Iterable[str],
                 and ("level",) not in doc.reported:
             doc.report("E-TAXONOMY-UNKNOWN", ("level",), message=f"`{level}` is not one of the taxonomy's levels",
                        hint=f"use one of {', '.join(taxonomy.axis('levels'))}")
+        for field in ("title", "title_zh"):
+            if isinstance(data.get(field), str) and (field,) not in doc.reported:
+                _check_text(doc, (field,), data[field], markdown=False, one_line=True)
         for field in ("summary", "summary_zh"):
             _check_prose(doc, (field,), data.get(field), multi_paragraph=False)
         steps = data.get("steps")

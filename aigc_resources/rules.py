@@ -9,6 +9,7 @@ Codes and hints come from :data:`aigc_resources.diagnostics.RULES`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .diagnostics import Diagnostic, make
-from .schema import ENTRY_SCHEMA_COMMENT, Resource, Taxonomy, taxonomy_fields
+from .schema import ENTRY_SCHEMA_COMMENT, LANGUAGE_PATTERN, Resource, Taxonomy, taxonomy_fields
 from .urls import arxiv_id_of_url, arxiv_id_problem, canonical_url, url_problems
 from .validation import did_you_mean
 from .yamlio import LINE_BREAK, LoadedDocument, Loc, format_loc
@@ -69,6 +70,19 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fff
 _LETTER = re.compile(r"[^\W\d_]")
 
 
+#: Slugs that cannot name a page: MkDocs turns `<folder>/index.md` into the folder's own page,
+#: so an entry, path or taxonomy value called `index` would replace its hub and every link to
+#: `<folder>/index/` would be broken.
+RESERVED_SLUGS = frozenset({"index"})
+
+
+def check_reserved_slug(doc: LoadedDocument, loc: Loc, value: object) -> None:
+    """``E-ID-SLUG`` when ``value`` (an id that names a page) is one of :data:`RESERVED_SLUGS`."""
+    if isinstance(value, str) and value in RESERVED_SLUGS and loc not in doc.reported:
+        doc.report("E-ID-SLUG", loc, message=f"`{value}` is reserved: its page would replace the folder's index page",
+                   hint=f"choose a more specific id, such as `{value}-of-...`")
+
+
 def check_entry(doc: LoadedDocument, path: Path, taxonomy: Taxonomy | None, *, today: dt.date) -> None:
     """Check one entry's raw data against the rules that need its path or the taxonomy.
 
@@ -80,6 +94,7 @@ def check_entry(doc: LoadedDocument, path: Path, taxonomy: Taxonomy | None, *, t
         return
     _check_schema_comment(doc)
     entry_id = data.get("id")
+    check_reserved_slug(doc, ("id",), entry_id)
     if isinstance(entry_id, str) and entry_id != path.stem and ("id",) not in doc.reported:
         doc.report("E-ID-MISMATCH", ("id",), message=f"id `{entry_id}` differs from the file name `{path.name}`",
                    hint=f"rename the file to `{entry_id}.yaml` or set `id: {path.stem}`")
@@ -96,13 +111,18 @@ def check_entry(doc: LoadedDocument, path: Path, taxonomy: Taxonomy | None, *, t
         _check_distinct(doc, field, data.get(field))
 
     year = data.get("year")
-    if entry_type in DATED_TYPES and year is None and ("year",) not in doc.reported:
+    if isinstance(entry_type, str) and entry_type in DATED_TYPES and year is None and ("year",) not in doc.reported:
         doc.report("E-PAPER-YEAR", (), message=f"a {entry_type} must give `year`")
     if isinstance(year, int) and not isinstance(year, bool) and not MIN_YEAR <= year <= today.year + 1:
         doc.report("E-YEAR-RANGE", ("year",), message=f"{year} is not between {MIN_YEAR} and {today.year + 1}")
     added = data.get("added")
-    if isinstance(added, dt.date) and added > today:
-        doc.report("E-ADDED-FUTURE", ("added",), message=f"{added.isoformat()} is after today ({today.isoformat()})")
+    # `today` is the UTC date; a contributor east of UTC (Beijing is UTC+8) may already be a day
+    # ahead, and `new` writes their local date: only a date after today in every time zone
+    # (UTC+14 is at most one day ahead) is in the future.
+    latest = today + dt.timedelta(days=1)
+    if isinstance(added, dt.date) and added > latest:
+        doc.report("E-ADDED-FUTURE", ("added",),
+                   message=f"{added.isoformat()} is in the future: after {latest.isoformat()}, today's date in every time zone")
 
     urls = _urls(data)
     for loc, url in urls:
@@ -115,13 +135,14 @@ def check_entry(doc: LoadedDocument, path: Path, taxonomy: Taxonomy | None, *, t
     for field in TITLE_FIELDS + DESCRIPTION_FIELDS:
         text = data.get(field)
         if isinstance(text, str) and (field,) not in doc.reported:
-            _check_text(doc, (field,), text, markdown=field in DESCRIPTION_FIELDS)
+            _check_text(doc, (field,), text, markdown=field in DESCRIPTION_FIELDS, one_line=field in TITLE_FIELDS)
     authors = data.get("authors")
     if isinstance(authors, list):
         for index, name in enumerate(authors):
             if isinstance(name, str):
-                _check_text(doc, ("authors", index), name, markdown=False)
+                _check_text(doc, ("authors", index), name, markdown=False, one_line=True)
     _check_languages(doc, data)
+    _check_language_codes(doc, data.get("languages"))
 
     if "source_note" in data:
         doc.report("E-SOURCE-NOTE", ("source_note",), at_key=True,
@@ -220,13 +241,17 @@ def _check_arxiv(doc: LoadedDocument, arxiv: Any, urls: list[tuple[Loc, str]], t
             return
 
 
-def _check_text(doc: LoadedDocument, loc: Loc, text: str, *, markdown: bool) -> None:
+def _check_text(doc: LoadedDocument, loc: Loc, text: str, *, markdown: bool, one_line: bool = False) -> None:
     """Text shown on the site: no raw HTML or template syntax; descriptions may hold inline
-    Markdown only, and their links must be absolute http(s) URLs. Each problem points at the
-    line and column where it starts."""
+    Markdown only, and their links must be absolute http(s) URLs; ``one_line`` texts (titles,
+    names, authors: headings, links and BibTeX fields) hold no line break. Each problem points
+    at the line and column where it starts."""
     if PLACEHOLDER_MARK in text:
         doc.report("E-TEXT-PLACEHOLDER", loc, message=f"`{loc[-1]}` is still the importer's placeholder")
         return
+    if one_line and "\n" in text.strip():
+        doc.report("E-TEXT-LINE-BREAK", loc, message=f"`{format_loc(loc)}` has {text.strip().count(chr(10)) + 1} lines",
+                   hint="write it on one line: a block scalar (`|`, `|-`) or a `\\n` escape keeps its line breaks")
     found = _HTML.search(text)
     if found:
         doc.report("E-TEXT-HTML", loc, at_text=found.group(0), message=f"raw HTML {found.group(0)!r} in the text")
@@ -304,6 +329,38 @@ def _block_markdown(doc: LoadedDocument, loc: Loc) -> tuple[int, str] | None:
     return start + offset, what
 
 
+#: Country codes often written where a language code belongs (`cn` is China, `zh` Chinese).
+#: Consulted only for codes that name no language (`se` and `uk` are languages, for example).
+COUNTRY_NOT_LANGUAGE = {"cn": "zh", "ch": "zh", "tw": "zh", "hk": "zh", "jp": "ja", "kr": "ko", "gr": "el",
+                        "dk": "da", "ua": "uk", "cz": "cs", "us": "en", "gb": "en"}
+
+
+@functools.lru_cache(maxsize=256)
+def _known_language(primary: str) -> bool:
+    """Whether ``primary`` (the first subtag of a BCP 47 tag) is a language CLDR knows, by
+    Babel's locale data (ISO 639-1/-3 codes with locale data: `en`, `zh`, `yue`...)."""
+    from babel import localedata
+
+    return localedata.exists(primary)
+
+
+def _check_language_codes(doc: LoadedDocument, languages: Any) -> None:
+    """Each well-formed tag of ``languages`` names a real language: `cn`, `jp` or `xx` have the
+    shape of a code but name none (the schema checks only the shape)."""
+    if not isinstance(languages, list) or ("languages",) in doc.reported:
+        return
+    for index, tag in enumerate(languages):
+        loc: Loc = ("languages", index)
+        if not isinstance(tag, str) or loc in doc.reported or not re.fullmatch(LANGUAGE_PATTERN, tag):
+            continue
+        primary = tag.split("-")[0]
+        if not _known_language(primary):
+            guess = COUNTRY_NOT_LANGUAGE.get(primary)
+            doc.report("E-FIELD-VALUE", loc, message=f"`{tag}` is not a language code"
+                       + (f" (`{primary}` is a country)" if guess else ""),
+                       hint=f"did you mean `{guess}`?" if guess else "use an ISO 639 language code such as `en` or `zh`")
+
+
 def _check_languages(doc: LoadedDocument, data: dict[str, Any]) -> None:
     """``description_zh`` is Chinese (has Han characters); ``description`` is not mostly Chinese."""
     zh = data.get("description_zh")
@@ -327,8 +384,13 @@ class EntryRef:
     doc: LoadedDocument
 
 
-def check_cross(entries: list[EntryRef], taxonomy: Taxonomy | None, taxonomy_doc: LoadedDocument | None) -> list[Diagnostic]:
+def check_cross(entries: list[EntryRef], taxonomy: Taxonomy | None, taxonomy_doc: LoadedDocument | None,
+                unread: frozenset[str] = frozenset()) -> list[Diagnostic]:
     """Rules across entries: unique ids, unique canonical URLs, ``related`` resolves, topic sizes.
+
+    ``unread`` holds the file stems of entries whose id could not be read (a syntax error, an
+    empty file): they already have their own error, so a ``related`` naming one is not also
+    reported as unknown in every entry that links to it.
 
     A duplicate is reported at every place it occurs, each diagnostic naming the other places'
     file and line, so a contributor sees both locations whichever file they open.
@@ -355,6 +417,7 @@ def check_cross(entries: list[EntryRef], taxonomy: Taxonomy | None, taxonomy_doc
     first_by_id = {ref.id: ref for ref in entries}
 
     ids = set(first_by_id)
+    resolvable = ids | unread
     # "did you mean" compares an unknown id with every id (difflib, ~1 ms per 1,000 ids): one
     # sorted list for all, and one look-up per distinct unknown id, which is typically an
     # entry renamed or removed while many others still name it.
@@ -365,7 +428,7 @@ def check_cross(entries: list[EntryRef], taxonomy: Taxonomy | None, taxonomy_doc
         related = data.get("related")
         if isinstance(related, list):
             for index, other in enumerate(related):
-                if isinstance(other, str) and other != ref.id and other not in ids:
+                if isinstance(other, str) and other != ref.id and other not in resolvable:
                     if other not in guesses:
                         guesses[other] = did_you_mean(other, ordered_ids)
                     guess = guesses[other]
@@ -375,9 +438,10 @@ def check_cross(entries: list[EntryRef], taxonomy: Taxonomy | None, taxonomy_doc
                                     hint=f"did you mean `{guess}`?" if guess else None))
         for field, (axis, many) in TAXONOMY_FIELDS.items():
             value = data.get(field)
-            for term in set(value if many and isinstance(value, list) else [value]):
-                if isinstance(term, str):
-                    usage[axis][term] += 1
+            # Only text can name a value; a list or mapping written in its place is reported
+            # by the schema (and is unhashable: it must not reach the set).
+            for term in {t for t in (value if many and isinstance(value, list) else [value]) if isinstance(t, str)}:
+                usage[axis][term] += 1
 
     if taxonomy is not None and taxonomy_doc is not None:
         out += _usage_warnings(taxonomy, taxonomy_doc, usage)
@@ -428,6 +492,7 @@ def check_taxonomy(taxonomy: Taxonomy, doc: LoadedDocument) -> None:
         terms = getattr(taxonomy, axis)
         seen: set[str] = set()
         for index, term in enumerate(terms):
+            check_reserved_slug(doc, (axis, index, "id"), term.id)
             if term.id in seen:
                 doc.report("E-TAXONOMY-INVALID", (axis, index, "id"), message=f"`{term.id}` appears twice in `{axis}`")
             seen.add(term.id)
@@ -446,17 +511,24 @@ def check_taxonomy(taxonomy: Taxonomy, doc: LoadedDocument) -> None:
             if current is not None:
                 doc.report("E-TAXONOMY-INVALID", (axis, index, "parent"),
                            message=f"parents form a cycle: {' -> '.join(chain + [current])}")
+        # An alias that spells another value's id ("survey" as an alias of `paper`) is as
+        # ambiguous as one alias on two values: the importer would read it as either.
         owners: dict[str, str] = {}
+        for term in terms:
+            owners.setdefault(term.id.casefold(), term.id)
+            owners.setdefault(term.id.replace("-", " ").casefold(), term.id)
         for index, term in enumerate(terms):
             for number, alias in enumerate(term.aliases):
                 key = alias.casefold()
                 if key in owners and owners[key] != term.id:
+                    what = "is the id of" if key in (owners[key].casefold(), owners[key].replace("-", " ").casefold()) \
+                        else "also names"
                     doc.report("E-TAXONOMY-INVALID", (axis, index, "aliases", number),
-                               message=f"alias `{alias}` also names `{owners[key]}` in `{axis}`",
+                               message=f"alias `{alias}` {what} `{owners[key]}` in `{axis}`",
                                hint="an alias must name one value only; remove it from one of them")
                 owners.setdefault(key, term.id)
             for field in ("name", "name_zh", "description", "description_zh"):
-                _check_text(doc, (axis, index, field), getattr(term, field), markdown=False)
+                _check_text(doc, (axis, index, field), getattr(term, field), markdown=False, one_line=True)
     groups = {g.id for g in taxonomy.topic_groups}
     for index, topic in enumerate(taxonomy.topics):
         if topic.group not in groups:

@@ -31,6 +31,12 @@ LANGUAGE_PATTERN = r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$"
 DESCRIPTION_EN_LIMITS = (40, 400)
 DESCRIPTION_ZH_LIMITS = (15, 300)
 TITLE_LIMITS = (2, 200)
+#: Length limits of a URL (``url`` and every ``links.*``), and of a person's or organisation's name.
+URL_LIMITS = (8, 2000)
+NAME_MAX = 120
+#: Longest ``source.file`` and ``source.section`` of an imported entry.
+SOURCE_FILE_MAX = 200
+SOURCE_SECTION_MAX = 400
 #: Longest ``source_note`` an import draft may carry, in characters.
 SOURCE_NOTE_MAX = 4000
 
@@ -55,9 +61,9 @@ def _quoted_iso_date(value: Any) -> Any:
 #: spaces is too short rather than accepted.
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, min_length=2, max_length=80)]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=TITLE_LIMITS[0], max_length=TITLE_LIMITS[1])]
-Url = Annotated[str, StringConstraints(min_length=8, max_length=2000),
+Url = Annotated[str, StringConstraints(min_length=URL_LIMITS[0], max_length=URL_LIMITS[1]),
                 Field(json_schema_extra={"format": "uri", "pattern": "^https?://"})]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=NAME_MAX)]
 Language = Annotated[str, StringConstraints(pattern=LANGUAGE_PATTERN)]
 DescriptionEn = Annotated[str, StringConstraints(strip_whitespace=True, min_length=DESCRIPTION_EN_LIMITS[0],
                                                  max_length=DESCRIPTION_EN_LIMITS[1])]
@@ -107,10 +113,10 @@ class Source(_Strict):
     no prose of the list, only a file name, a line number and the heading path).
     """
 
-    file: Annotated[str, StringConstraints(min_length=1, max_length=200)] = Field(
+    file: Annotated[str, StringConstraints(min_length=1, max_length=SOURCE_FILE_MAX)] = Field(
         description="File name of the list the entry was imported from.")
     line: int = Field(ge=1, description="1-based line of the item in that file.")
-    section: Annotated[str, StringConstraints(max_length=400)] | None = Field(
+    section: Annotated[str, StringConstraints(max_length=SOURCE_SECTION_MAX)] | None = Field(
         None, description="Heading path of the item, outermost first, joined with ` > `.")
 
 

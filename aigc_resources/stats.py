@@ -292,13 +292,18 @@ def format_text(report: CoverageReport) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _md_cell(value: object) -> str:
+    """A table cell's text with ``|`` escaped, so a name holding one cannot split the row (GFM tables)."""
+    return str(value).replace("|", "\\|")
+
+
 def format_markdown(report: CoverageReport) -> str:
     """GitHub-flavoured Markdown tables and a gap list (``stats --format markdown``)."""
     lines = ["# Catalog coverage", "", _summary(report) + ".", ""]
     for title, headers, rows in _sections(report):
         lines += [f"## {title}", "", "| " + " | ".join(headers) + " |",
                   "|" + "|".join(" --- " for _ in headers) + "|"]
-        lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+        lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows]
         lines.append("")
     lines += ["## Gaps", ""]
     lines += [f"- **{gap.kind}**: {gap.message}" for gap in report.gaps] or ["None."]

@@ -16,6 +16,15 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 #: Query parameters that only track the visitor (Google Analytics' ``utm_*`` and friends).
 TRACKING_PARAMS = re.compile(r"^(utm_[a-z_]+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|_hsenc|_hsmi|yclid|spm)$", re.I)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+#: Query parameters a site adds when a link is shared or clicked, per host (and its subdomains):
+#: they never change the resource, so :func:`canonical_url` drops them. The validator's
+#: ``E-URL-TRACKING`` keeps to :data:`TRACKING_PARAMS` (tracking on any site).
+SHARE_PARAMS: dict[str, frozenset[str]] = {
+    "bilibili.com": frozenset({"vd_source", "spm_id_from", "from_spmid", "share_source", "share_medium",
+                               "share_plat", "share_session_id", "share_tag", "share_from", "unique_k"}),
+    "youtube.com": frozenset({"si", "feature", "ab_channel"}),
+    "youtu.be": frozenset({"si", "feature"}),
+}
 _ARXIV_PATH = re.compile(r"^/(?:abs|pdf|html)/(?P<id>[^/?#]+?)(?:v\d+)?(?:\.pdf)?/?$")
 _HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 #: An http(s) URL with a plain ASCII host, optional port, and no credentials or backslashes.
@@ -104,9 +113,12 @@ def canonical_url(url: str) -> str:
 
     Applies RFC 3986 §6.2.2 syntax normalisation (lower-case scheme and host, default port
     removed), then drops what does not change the resource for a reader of this catalog:
-    ``http`` vs ``https``, a leading ``www.``, a trailing slash, the fragment and tracking
-    parameters; arXiv ``abs``/``pdf``/``html`` and version forms become ``arxiv:<id>``;
-    GitHub owner/repo paths are compared case-insensitively. Not for fetching: the result may
+    ``http`` vs ``https``, a leading ``www.``, a trailing slash, the fragment, tracking
+    parameters and the share parameters of :data:`SHARE_PARAMS` (Bilibili's ``vd_source``,
+    YouTube's ``si``); arXiv ``abs``/``pdf``/``html`` and version forms become ``arxiv:<id>``;
+    GitHub owner/repo paths are compared case-insensitively and GitHub's repository tabs
+    (``?tab=readme-ov-file``) dropped; ``youtu.be/<id>`` and ``m.youtube.com`` are
+    ``youtube.com/watch?v=<id>``. Not for fetching: the result may
     not be a working URL. Never raises; an unparsable URL is returned stripped.
     """
     url = url.strip()
@@ -132,8 +144,16 @@ def canonical_url(url: str) -> str:
             segments[0], segments[1] = segments[0].lower(), segments[1].lower().removesuffix(".git")
         path = "/" + "/".join(segments)
     path = path.rstrip("/") or "/"
-    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-                             if not TRACKING_PARAMS.match(k)))
+    pairs = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING_PARAMS.match(k)]
+    share = next((names for suffix, names in SHARE_PARAMS.items() if host == suffix or host.endswith("." + suffix)),
+                 frozenset())
+    pairs = [(k, v) for k, v in pairs if k not in share
+             and not (host == "github.com" and k == "tab" and v.endswith("-ov-file"))]
+    if host == "m.youtube.com":
+        host = "youtube.com"  # the mobile site serves the same videos
+    if host == "youtu.be" and path.count("/") == 1 and path != "/":
+        host, pairs, path = "youtube.com", pairs + [("v", path[1:])], "/watch"
+    query = urlencode(sorted(pairs))
     return urlunsplit(("https", host, path, query, ""))
 
 

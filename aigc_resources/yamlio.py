@@ -76,6 +76,27 @@ LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 #: inside the text. Zero-width (non-)joiners stay allowed: scripts and emoji need them.
 _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\xad\u200b\u200e\u200f\u202a-\u202e"
                         "\u2028\u2029\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+def strip_invisible(text: str, replacement: str = "") -> str:
+    """``text`` with every character this reader refuses in a file (``E-TEXT-CONTROL``: controls,
+    bidirectional overrides, zero-width spaces, line separators, a BOM) replaced by
+    ``replacement``. For text that comes from elsewhere (an imported list) into a YAML file."""
+    return _INVISIBLE.sub(replacement, text)
+
+
+def show_invisible(text: str) -> str:
+    """``text`` with every character :func:`strip_invisible` removes written as ``\\uXXXX``, so
+    a person can see it (in a comment or a message) and the file stays readable."""
+    return _INVISIBLE.sub(lambda match: f"\\u{ord(match.group(0)):04x}", text)
+
+
+def first_invisible(text: str) -> str | None:
+    """The first character of ``text`` that this reader refuses (``E-TEXT-CONTROL``), or ``None``."""
+    match = _INVISIBLE.search(text)
+    return match.group(0) if match else None
+
+
 #: Whether nodes are composed by libyaml (when PyYAML was built with it). bench/validate.py
 #: turns it off to measure the pure-Python composer too.
 USE_LIBYAML = bool(getattr(yaml, "__with_libyaml__", False))
@@ -360,7 +381,10 @@ def load_yaml_text(text: str, doc: LoadedDocument, *, use_libyaml: bool | None =
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         # An unclosed quote or bracket is detected at the end of the file; point at its start.
-        if exc.context_mark is not None and "end of stream" in str(exc.problem):
+        # A line without `: ` ("could not find expected ':'") is detected on the line after it;
+        # point at the line itself.
+        if exc.context_mark is not None and ("end of stream" in str(exc.problem)
+                                             or str(exc.context).startswith("while scanning a simple key")):
             mark = exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         if isinstance(exc, _AliasRefused):
@@ -369,7 +393,9 @@ def load_yaml_text(text: str, doc: LoadedDocument, *, use_libyaml: bool | None =
             doc.diagnostics.append(make("E-YAML-TOO-DEEP", doc.path, line, column, message=f"{exc.problem}"))
         elif line not in explained_lines:
             problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)
-            doc.diagnostics.append(make("E-YAML-SYNTAX", doc.path, line, column, message=problem or str(exc)))
+            hint, wide_column = _syntax_hint(text, line, problem)
+            doc.diagnostics.append(make("E-YAML-SYNTAX", doc.path, line, wide_column or column,
+                                        message=problem or str(exc), hint=hint))
         return doc
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow: already reported above
         line, column = doc.position_of(exc.position)
@@ -378,6 +404,63 @@ def load_yaml_text(text: str, doc: LoadedDocument, *, use_libyaml: bool | None =
                                         message=f"character U+{exc.character:04X} is not allowed in YAML"))
         return doc
     return _build_document(roots, doc)
+
+
+#: What an escape in a double-quoted scalar may not produce: the characters refused in the
+#: file itself (:data:`_INVISIBLE`), plus tab and carriage return, which a file may hold only
+#: as layout (``\\t`` and ``\\r`` in a value would be a hidden tab or an overwriting return).
+_ESCAPED_INVISIBLE = re.compile(f"[\t\r{_INVISIBLE.pattern[1:-1]}]")
+#: One escape sequence of a double-quoted scalar (YAML 1.2 §5.7), or a run of other characters.
+_ESCAPE = re.compile(r"\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|\r?\n|.)", re.S)
+
+
+def _report_escape(node: ScalarNode, loc: Loc, doc: LoadedDocument) -> None:
+    """``E-TEXT-CONTROL`` at the escape (``\\u202e``, ``\\x07``, ``\\r``...) of a double-quoted
+    scalar that writes an invisible or control character the file itself may not hold."""
+    source = doc.text[node.start_mark.index:node.end_mark.index]
+    for match in _ESCAPE.finditer(source):
+        try:
+            char = yaml.safe_load(f'"{match.group()}"')
+        except yaml.YAMLError:  # pragma: no cover - the composer already accepted the escape
+            continue
+        if isinstance(char, str) and len(char) == 1 and _ESCAPED_INVISIBLE.fullmatch(char):
+            line, column = doc.position_of(node.start_mark.index + match.start())
+            doc.diagnostics.append(make("E-TEXT-CONTROL", doc.path, line, column, field=format_loc(loc),
+                                        message=f"the escape `{match.group()}` writes the invisible character "
+                                                f"U+{ord(char):04X} ({_char_name(char)})",
+                                        hint="delete the escape; write the text without hidden characters"))
+            doc.reported.add(loc)
+            return
+    doc.report("E-TEXT-CONTROL", loc, message="the value holds an invisible or control character",
+               hint="delete the escape; write the text without hidden characters")
+
+
+#: A key followed by a colon with no space after it (``title:Attention``): YAML reads one word.
+_KEY_NO_SPACE = re.compile(r"^\s*(?:-\s+)?[A-Za-z_][\w-]*:(?=[^\s:])")
+#: Full-width punctuation a Chinese input method types in place of YAML's ASCII syntax.
+_FULL_WIDTH = {"\uff1a": ":", "\uff0c": ",", "\uff3b": "[", "\uff3d": "]", "\uff5b": "{", "\uff5d": "}",
+               "\u3000": " ", "\uff03": "#", "\uff02": '"'}
+
+
+def _syntax_hint(text: str, line: int, problem: str = "") -> tuple[str | None, int | None]:
+    """A specific fix for the commonest syntax errors on ``line`` (1-based) of ``text``, and the
+    column to point at: a full-width ``：`` (or other full-width punctuation) typed by a Chinese
+    input method (its column), or no space after a key's colon. ``(None, None)`` otherwise: the
+    rule's general hint at the parser's position. A backslash that is no escape inside double
+    quotes (``"\\(x\\)"``) gets the two ways to write it."""
+    if "unknown escape character" in problem:
+        return ("inside double quotes a backslash starts an escape: write it twice (`\\\\`), "
+                "or put the value in single quotes, where a backslash is just a backslash"), None
+    lines = LINE_BREAK.split(text)
+    source = lines[line - 1] if 0 < line <= len(lines) else ""
+    head = source.split("#", 1)[0] if "\uff03" not in source else source
+    wide = next((char for char in head if char in _FULL_WIDTH), None)
+    if wide is not None:
+        return (f"the line has the full-width `{wide}` (U+{ord(wide):04X}) where YAML needs `{_FULL_WIDTH[wide]}`; "
+                "switch the input method to half-width, or quote the value if it is text"), source.index(wide) + 1
+    if _KEY_NO_SPACE.match(source):
+        return "put a space after the key's colon: `key: value`", None
+    return None, None
 
 
 def _char_name(char: str) -> str:
@@ -437,9 +520,11 @@ class _Builder:
         self.positions[loc] = (start.line + 1, start.column + 1)
         if isinstance(node, ScalarNode):
             self.spans[loc] = (start.index, node.end_mark.index)
-            if node.tag == _STR:  # quoted, a block scalar or `!!str`: the text as written
+            if node.tag == _STR:  # quoted, a block scalar or `!!str`: the text as written (as _scalar)
                 raw = node.value
                 self.scalars[loc] = _new_scalar(Scalar, (raw, "str", bool(node.style)))
+                if node.style == '"' and _ESCAPED_INVISIBLE.search(raw):
+                    _report_escape(node, loc, self.doc)
                 return raw
             return _scalar(node, loc, self.doc)
         if depth > MAX_DEPTH:  # the same bound the pure-Python composer applies (_Composer)
@@ -492,6 +577,8 @@ def _scalar(node: ScalarNode, loc: Loc, doc: LoadedDocument) -> Any:
         if tag != _STR:
             doc.report("E-YAML-TAG", loc, message=f"explicit tag {tag!r} is not allowed")
         doc.scalars[loc] = _new_scalar(Scalar, (raw, "str", bool(node.style)))
+        if node.style == '"' and _ESCAPED_INVISIBLE.search(raw):
+            _report_escape(node, loc, doc)
         return raw
     if raw in _NULL:
         doc.scalars[loc] = _new_scalar(Scalar, (raw, "null", False))

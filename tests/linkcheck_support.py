@@ -146,6 +146,18 @@ def fast_settings(**changes: object) -> Settings:
 
 # -- handlers for awkward behaviour ---------------------------------------------------------------
 
+def raw_answer(data: bytes) -> Handler:
+    """A handler that writes ``data`` as the whole answer (malformed HTTP on purpose), then closes.
+
+    Put ``Connection: close`` in ``data`` when the client must follow up (a redirect): without
+    it the client may reuse the connection before it sees the close (a race under load)."""
+    def handler(request: Request) -> None:
+        request.wfile.write(data)
+        request.wfile.flush()
+        request.close_connection = True
+    return handler
+
+
 def drip_headers(request: Request, *, every: float = 0.2, limit: float = 30.0) -> None:
     """Send a status line one byte at a time, forever (bounded by ``limit`` seconds)."""
     end = time.monotonic() + limit

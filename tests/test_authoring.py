@@ -273,3 +273,15 @@ def test_new_asks_for_missing_values(tmp_catalog):
                           LoadedDocument(path="x")).data
     assert data["url"] == "https://example.org/gentle" and data["topics"] == ["diffusion-models"]
     assert data["modalities"] == ["image"] and data["description_zh"].startswith("一门")
+
+
+def test_new_refuses_an_id_the_validator_refuses_as_a_file_name(tmp_catalog):
+    """`con.yaml` (a Windows device name) was written, then failed `validate` with E-FILE-NAME."""
+    root = tmp_catalog()
+    result = run_new(root, "--id", "con", "--title", "Some Paper", "--url", "https://example.org/con", "--year", "2020",
+                     "--description", "A description long enough to pass the length rule of the catalog.",
+                     "--description-zh", "一段足够长的中文描述，用来通过长度检查，没有问题。",
+                     "--type", "paper", "--level", "beginner", "--topic", "attention", "--access", "free", "--no-input")
+    assert result.exit_code == 2, result.output
+    assert "E-FILE-NAME id: `con.yaml` is a device name on Windows" in result.output
+    assert not (root / "resources" / "paper" / "con.yaml").exists()

@@ -145,6 +145,16 @@ def test_search_finds_the_diffusion_resources_in_each_language(session, lang, qu
     assert re.search(r"\d", meta), meta
 
 
+@pytest.mark.parametrize(("lang", "query", "topic"), [("zh", "beam search", "beam-search"), ("en", "束搜索", "beam-search"),
+                                                   ("zh", "生成对抗网络", "gan"), ("en", "diffusion", "diffusion-models")])
+def test_search_puts_the_concept_page_first_for_its_name_in_either_language(session, lang, query, topic):
+    """On the Chinese site "beam search" listed the 束搜索 concept page ninth, behind every entry
+    with the words in its title: a concept page carries both its names as search tags."""
+    page = session.open("zh/" if lang == "zh" else "")
+    links = _search(page, query)
+    assert urlsplit(links[0]).path == ("/zh" if lang == "zh" else "") + f"/topics/{topic}/", links[:5]
+
+
 # -- explore ---------------------------------------------------------------------------------------
 
 def _recount(data: dict, state: dict[str, set[str]], query: str = "", lang: str = "en") -> tuple[int, dict]:
@@ -260,6 +270,44 @@ def test_explore_link_health_facet_and_chinese_labels(session, built_site):
     assert titles == ["Denoising Diffusion Probabilistic Models (fixture)"]
 
 
+def test_explore_results_list_languages_as_chinese_does(session):
+    """The facts under a result joined languages with an English comma ("英语, 中文")."""
+    page = session.open("zh/explore/?text=从零实现扩散模型")
+    page.wait_for_selector("#aigc-explore[data-ready]")
+    meta = page.inner_text(".aigc-result .aigc-result__meta")
+    assert "英语、中文" in meta and ", " not in meta, meta
+    english = session.open("explore/?text=Diffusion%20From%20Scratch")
+    english.wait_for_selector("#aigc-explore[data-ready]")
+    assert "English, Chinese" in english.inner_text(".aigc-result .aigc-result__meta")
+
+
+@pytest.mark.parametrize(("path", "label"), [("explore/", "Skip to the results"), ("zh/explore/", "跳到结果列表")])
+def test_explore_keyboard_users_can_skip_the_facets(session, path, label):
+    """From the text box a keyboard user had to tab through every facet box to reach a result."""
+    page = session.open(path)
+    page.wait_for_selector("#aigc-explore[data-ready]")
+    page.focus(".aigc-explore__q")
+    page.keyboard.press("Tab")  # "Clear all filters" is hidden while nothing is filtered
+    assert page.evaluate("document.activeElement.textContent") == label
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.className")
+    assert "aigc-result__title" in focused.split(), focused
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_home_counts_open_the_matching_explore_view(session, lang):
+    """"87 in Chinese" on the home page was plain text: a Chinese reader had to find the language
+    facet to see those entries. The count links to Explore filtered to them, with the same count."""
+    page = session.open("zh/" if lang == "zh" else "")
+    link = page.locator('a[href*="explore/?language="]')
+    shown = link.locator("strong").inner_text()
+    link.click()
+    page.wait_for_selector("#aigc-explore[data-ready]")
+    assert page.get_attribute(".aigc-explore__count", "data-count") == shown
+    assert page.is_checked('[data-facet="language"] [data-value="zh"] input')
+
+
 def test_unknown_values_in_the_url_are_ignored(session, built_site):
     entries = _catalog(built_site)
     page = session.open("explore/?type=nonsense,paper&level=")
@@ -286,7 +334,63 @@ def test_explore_without_javascript_points_to_the_hub_pages(browser, server):
         context.close()
 
 
+# -- phones --------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", ["stats/", "zh/stats/"])
+def test_stats_figures_stay_readable_on_a_phone(browser, server, path):
+    """At 375 px the charts were scaled to about half size: labels some 7 px tall."""
+    context = browser.new_context(viewport={"width": 375, "height": 800}, is_mobile=True)
+    try:
+        page = context.new_page()
+        page.goto(f"{server}/{path}", wait_until="load")
+        label = page.locator("#chart-types .aigc-chart__label").first
+        assert label.bounding_box()["height"] >= 10
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375  # only the figure scrolls
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("lang", ["", "zh/"])
+def test_a_formula_wider_than_a_phone_shows_that_it_scrolls(browser, server, lang):
+    """The BLEU, GAN, VAE and diffusion formulas are wider than 375 px; Material's scroll bar stays
+    transparent until hovered, so a reader on a phone saw them cut off with no sign they went on."""
+    context = browser.new_context(viewport={"width": 375, "height": 800}, is_mobile=True)
+    styles = []
+    try:
+        page = context.new_page()
+        for path in ("topics/bleu/", "topics/gan/", "topics/vae/", "topics/diffusion-models/", "demos/ngram/"):
+            page.goto(f"{server}/{lang}{path}", wait_until="load")
+            assert page.evaluate("document.documentElement.scrollWidth") <= 375  # only formulas scroll
+            styles += page.evaluate("""() => [...document.querySelectorAll('div.arithmatex')]
+            .filter(el => el.scrollWidth > el.clientWidth + 1)
+            .map(el => { const s = getComputedStyle(el);
+                         return {bar: s.scrollbarColor, shadows: s.backgroundImage}; })""")
+        assert styles, "no formula overflows at 375 px: the test no longer tests anything"
+        for style in styles:
+            assert style["bar"] not in ("auto", "") and "transparent transparent" not in style["bar"], style
+            assert style["shadows"].count("radial-gradient") == 2, style
+    finally:
+        context.close()
+
+
 # -- language switch ---------------------------------------------------------------------------------
+
+def test_language_switch_keeps_the_explore_filters(session, built_site):
+    """A learner who filtered Explore and switched to 中文 landed on an unfiltered 探索 page."""
+    entries = _catalog(built_site)
+    page = session.open("explore/")
+    page.wait_for_selector("#aigc-explore[data-ready]")
+    page.check('[data-facet="level"] [data-value="beginner"] input')
+    page.hover(".md-header__option .md-select")
+    page.click('.md-select__link[hreflang="zh"]')
+    page.wait_for_selector("#aigc-explore[data-ready]")
+    assert urlsplit(page.url).path == "/zh/explore/" and urlsplit(page.url).query == "level=beginner"
+    _assert_counts(page, entries, {"level": {"beginner"}}, lang="zh")
+    page.hover(".md-header__option .md-select")
+    page.click('.md-select__link[hreflang="en"]')
+    page.wait_for_selector("#aigc-explore[data-ready]")
+    assert urlsplit(page.url).path == "/explore/" and urlsplit(page.url).query == "level=beginner"
+
 
 @pytest.mark.parametrize("path", ["", "resources/denoising-diffusion-paper/", "topics/lstm/", "paths/fixture-path/",
                                   "explore/", "stats/", "demos/ngram/"])
@@ -347,6 +451,18 @@ def test_path_progress_persists_in_the_browser(session):
     assert zh.is_checked('[data-key="entry:diffusion-from-scratch-course"] input')
     zh.click(".aigc-progress__reset")
     assert zh.inner_text(".aigc-progress__text") == "已完成 0 / 3 步"
+
+
+def test_path_steps_can_be_ticked_from_the_keyboard_and_say_which_step(session):
+    """Every step's box was read out as "Done" / "已完成", whichever step it ticked."""
+    for path, name in (("paths/fixture-path/", "Step 2 done"), ("zh/paths/fixture-path/", "第 2 步已完成")):
+        page = session.open(path)
+        page.wait_for_selector(".aigc-progress:not([hidden])")
+        box = page.get_by_role("checkbox", name=name, exact=True)
+        box.focus()
+        page.keyboard.press("Space")
+        assert box.is_checked()
+        page.click(".aigc-progress__reset")
 
 
 MAIN_PAGES = {

@@ -102,3 +102,79 @@ def test_failed_build_keeps_the_old_site(tmp_path, tmp_catalog):
         build_site(PROJECT_ROOT, bad, site, docs_dir=tmp_path / "docs")
     assert (site / "index.html").read_text() == "old"
     assert not list(tmp_path.glob("site.tmp-*"))
+
+
+def _old_site(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("old")
+    return site
+
+
+def _assert_old_site_intact(tmp_path, site):
+    assert (site / "index.html").read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("site.")) == []
+
+
+def test_interrupted_build_keeps_the_old_site(tmp_path, tmp_catalog, monkeypatch):
+    """Ctrl-C while MkDocs runs: the old site stays, no temporary folder is left beside it."""
+    import aigc_resources.render.build as build_module
+
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(build_module, "mkdocs_build", interrupted)
+    site = _old_site(tmp_path)
+    with pytest.raises(KeyboardInterrupt):
+        build_site(PROJECT_ROOT, tmp_catalog(), site, docs_dir=tmp_path / "docs", jobs=1)
+    _assert_old_site_intact(tmp_path, site)
+
+
+def test_second_build_into_the_same_folders_is_refused(tmp_path, tmp_catalog):
+    """Two builds at once would mix their generated pages and race on the swap of site/."""
+    from aigc_resources.errors import UserError
+    from aigc_resources.render.build import _build_lock
+
+    site, docs = _old_site(tmp_path), tmp_path / "docs"
+    with _build_lock(site.resolve(), docs.resolve()):
+        with pytest.raises(UserError, match="another build is writing"):
+            build_site(PROJECT_ROOT, tmp_catalog(), site, docs_dir=docs)
+    _assert_old_site_intact(tmp_path, site)
+    assert not docs.exists()
+
+
+def test_site_dir_that_cannot_be_written_is_a_clear_error(tmp_path, tmp_catalog, monkeypatch):
+    """A file in the way, or a folder the build may not write: one line naming the path, exit 3."""
+    from click.testing import CliRunner
+
+    import aigc_resources.render.build as build_module
+    from aigc_resources.cli import main
+    from aigc_resources.errors import UserError
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    result = CliRunner().invoke(main, ["build", "--catalog", str(tmp_catalog()), "--project-root", str(PROJECT_ROOT),
+                                       "--site-dir", str(blocker / "site")])
+    assert result.exit_code == 3 and f"{blocker} is a file" in result.output and "Traceback" not in result.output
+
+    def refused(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(tmp_path / "site.tmp-x"))
+
+    monkeypatch.setattr(build_module.tempfile, "mkdtemp", refused)
+    site = _old_site(tmp_path)
+    with pytest.raises(UserError, match="cannot write the site: .*site.tmp-x: Permission denied"):
+        build_site(PROJECT_ROOT, tmp_catalog(), site, docs_dir=tmp_path / "docs", jobs=1)
+    _assert_old_site_intact(tmp_path, site)
+
+
+def test_generated_docs_folder_with_foreign_files_is_a_clear_error(tmp_path, tmp_catalog):
+    """The writer refuses to empty a docs folder it did not write; that used to be a traceback."""
+    from aigc_resources.errors import UserError
+
+    site, docs = _old_site(tmp_path), tmp_path / "docs"
+    (docs / "en").mkdir(parents=True)
+    (docs / "en" / "notes.md").write_text("mine", encoding="utf-8")
+    with pytest.raises(UserError, match=r"cannot build the site: .*docs/en is not empty and was not written by aigc-resources"):
+        build_site(PROJECT_ROOT, tmp_catalog(), site, docs_dir=docs, jobs=1)
+    assert (docs / "en" / "notes.md").read_text(encoding="utf-8") == "mine"
+    _assert_old_site_intact(tmp_path, site)

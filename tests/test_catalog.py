@@ -106,7 +106,7 @@ def test_bad_suite_is_large_and_distinct():
                           # coverage goals concern the whole catalog (catalog/coverage.yaml): test_stats.py
                           "W-TOPIC-NO-BEGINNER", "W-CONCEPT-GAP", "W-FEW-CHINESE", "W-TOPIC-NOT-RECENT",
                           # concept and learning-path files, not entries: test_learning.py
-                          "E-CONCEPT-TOPIC", "E-PATH-STEP-TARGET", "E-PATH-ENTRY-UNKNOWN", "E-MATH-FORM",
+                          "E-CONCEPT-TOPIC", "E-CONCEPT-PREREQUISITE", "E-PATH-STEP-TARGET", "E-PATH-ENTRY-UNKNOWN", "E-MATH-FORM",
                           "W-CONCEPT-MISSING", "W-PATH-REPEATED-STEP"}
     assert set(RULES) - not_from_one_entry - covered == set()
 
@@ -191,6 +191,30 @@ def test_bad_taxonomy_is_reported_and_stops_entries(tmp_catalog):
     [d] = [d for d in report.diagnostics if d.code == "E-TAXONOMY-INVALID"]
     assert d.path.endswith("taxonomy.yaml") and "did you mean `core`" in d.hint
     assert report.catalog is None and report.failed()
+
+
+def test_taxonomy_names_are_one_line(tmp_catalog):
+    taxonomy = (FIXTURES / "taxonomy.yaml").read_text(encoding="utf-8").replace(
+        "name: Attention,", 'name: "Atten\\ntion",')
+    report = load_catalog(tmp_catalog(taxonomy=taxonomy), today=TODAY)
+    [d] = [d for d in report.diagnostics if d.code == "E-TEXT-LINE-BREAK"]
+    assert (d.path.endswith("taxonomy.yaml"), d.line, d.column, d.field) == (True, 18, 40, "topics[1].name")
+    assert report.catalog is None and report.failed()
+
+
+def test_an_unreadable_entry_is_reported_once(tmp_catalog):
+    """Entries and paths that name a file broken by a syntax error are not also reported: the
+    broken file carries the one error (it used to add E-RELATED-UNKNOWN to every entry that
+    linked to it, and drop them from the catalog)."""
+    broken = (FIXTURES / "bad" / "full-width-colon.yaml").read_text(encoding="utf-8")
+    linking = (FIXTURES / "good" / "tiny-lib.yaml").read_text(encoding="utf-8")
+    assert "related:" not in linking
+    linking = linking.replace("added:", "related: [full-width-colon]\nadded:")
+    root = tmp_catalog({"paper/full-width-colon.yaml": broken, "library/tiny-lib.yaml": linking})
+    report = load_catalog(root, today=TODAY)
+    assert [(Path(d.path).name, d.code) for d in report.diagnostics if d.severity is Severity.ERROR] == [
+        ("full-width-colon.yaml", "E-YAML-SYNTAX")]
+    assert report.catalog.get("tiny-lib") is not None
 
 
 def test_missing_catalog_is_a_usage_error(tmp_path):
@@ -320,3 +344,44 @@ def test_gc_paused_restores_the_collector_and_freezes_nothing():
     finally:
         gc.unfreeze()
     del kept
+
+
+ODD_VALUES = ["[]", "{}", "[[]]", "[{}]", "{a: 1}", "[a, [b]]", "[null]", "{? [a]: b}", "1e400", ".nan", "2026-13-45"]
+
+
+@pytest.mark.parametrize("value", ODD_VALUES)
+def test_any_field_given_an_odd_value_is_reported_never_a_crash(tmp_catalog, value):
+    """`level: []` or `type: {id: paper}` crashed the whole run (unhashable list in the rules).
+    Every field of a good entry, given each odd value, must give a located diagnostic."""
+    good = (FIXTURES / "good" / "transformer-paper.yaml").read_text(encoding="utf-8")
+    fields = re.findall(r"^([a-z_]+):", good, re.M)
+    for field in fields:
+        text = re.sub(rf"^{field}:.*(\n  .*)*", f"{field}: {value}", good, count=1, flags=re.M)
+        report = load_catalog(tmp_catalog({"paper/transformer-paper.yaml": text}), today=TODAY)
+        mine = [d for d in report.diagnostics if d.path.endswith("transformer-paper.yaml")]
+        assert all(d.line >= 1 and d.column >= 1 for d in mine), (field, value, mine)
+        empty_allowed = value in ("[]", "{}") and field in ("related", "modalities", "links", "authors", "topics")
+        if value[0] in "[{" and not empty_allowed:  # scalars such as `.nan` are text where text goes
+            assert any(d.severity is Severity.ERROR for d in mine), (field, value, mine)
+
+
+def test_added_today_east_of_utc_is_not_in_the_future(tmp_catalog):
+    """`new` writes the contributor's local date; in Beijing (UTC+8) that is a day after the UTC
+    date every morning, and validate used to refuse it as E-ADDED-FUTURE."""
+    base = (FIXTURES / "good" / "tiny-lib.yaml").read_text(encoding="utf-8")
+    tomorrow = (TODAY + dt.timedelta(days=1)).isoformat()
+    later = (TODAY + dt.timedelta(days=2)).isoformat()
+    text = re.sub(r"^added: .*$", f"added: {tomorrow}", base, flags=re.M)
+    report = load_catalog(tmp_catalog({"library/tiny-lib.yaml": text}), today=TODAY)
+    assert not [d for d in report.diagnostics if d.code == "E-ADDED-FUTURE"]
+    text = re.sub(r"^added: .*$", f"added: {later}", base, flags=re.M)
+    report = load_catalog(tmp_catalog({"library/tiny-lib.yaml": text}), today=TODAY)
+    [d] = [d for d in report.diagnostics if d.code == "E-ADDED-FUTURE"]
+    assert d.path.endswith("tiny-lib.yaml") and later in d.message
+
+
+def test_a_taxonomy_value_may_not_be_called_index(tmp_catalog):
+    taxonomy = (FIXTURES / "taxonomy.yaml").read_text(encoding="utf-8").replace("{id: image,", "{id: index,")
+    report = load_catalog(tmp_catalog(taxonomy=taxonomy), today=TODAY)
+    [d] = [d for d in report.diagnostics if d.code == "E-ID-SLUG"]
+    assert (d.path.endswith("taxonomy.yaml"), d.field) == (True, "modalities[1].id") and report.catalog is None

@@ -108,6 +108,9 @@ def test_pre_commit_hooks_run_the_validator_on_changed_files(config, tmp_catalog
     monkeypatch.chdir(root.parent)
     changed = ["catalog/resources/paper/unknown-key.yaml", "catalog/resources/library/tiny-lib.yaml"]
     assert all(re.search(hook["files"], path) for path in changed)
+    # Learning paths, concept pages and the coverage goals are validated too: they were not.
+    assert all(re.search(hook["files"], path) for path in ("catalog/paths/start.yaml", "catalog/concepts/gan.yaml",
+                                                         "catalog/coverage.yaml", "catalog/taxonomy.yaml"))
     assert not re.search(hook["files"], "docs/index.md")
     args = shlex.split(hook["entry"])[1:] + changed  # the program itself is aigc-resources
     result = CliRunner().invoke(main, args)
@@ -126,6 +129,22 @@ def test_validate_files_still_sees_the_whole_catalog(tmp_catalog, monkeypatch):
     assert result.exit_code == 2
     assert "E-URL-DUPLICATE url: the same resource as https://arxiv.org/abs/1706.03762 in " \
            "catalog/resources/paper/transformer-paper.yaml:4" in result.output
+
+
+def test_validate_files_refuses_a_file_outside_the_catalog(tmp_catalog, tmp_path, monkeypatch):
+    """A draft outside the catalog was printed as "OK: 1 files, 1 entries (1 invalid)", exit 0,
+    though no rule had read it; a learning path counted as an invalid entry."""
+    root = tmp_catalog()
+    draft = tmp_path / "drafts" / "paper" / "x.yaml"
+    draft.parent.mkdir(parents=True)
+    draft.write_text("id: x\n", encoding="utf-8")
+    monkeypatch.chdir(root.parent)
+    result = CliRunner().invoke(main, ["validate", str(draft)])
+    assert result.exit_code == 3 and "not in the catalog folder catalog, so not checked" in result.output
+    (root / "paths").mkdir()
+    (root / "paths" / "start.yaml").write_text("id: start\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", "catalog/paths/start.yaml", "catalog/resources/library/tiny-lib.yaml"])
+    assert result.output.splitlines()[-1].startswith("FAILED: 2 files, 1 entries, ")
 
 
 def test_validate_files_shows_a_broken_taxonomy(tmp_catalog, monkeypatch):

@@ -1,4 +1,4 @@
-"""Naive Bayes against scikit-learn; the Beta posterior against scipy and a grid (demos.md §3.9)."""
+"""Naive Bayes against scikit-learn; the Beta posterior against scipy and a grid."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def test_samples_follow_the_class_pixel_probabilities() -> None:
 
 
 def test_posterior_mean_closed_form_equals_grid_demos_value() -> None:
-    """demos.md §3.9: Beta(2, 2) prior, 41 heads in 50 flips: posterior mean 43/54 = 0.796296."""
+    """Beta(2, 2) prior, 41 heads in 50 flips: posterior mean 43/54 = 0.796296."""
     a, b = beta_posterior(2, 2, 41, 50)
     assert (a, b) == (43, 11) and a / (a + b) == pytest.approx(0.796296, abs=1e-6)
     assert grid_posterior_mean(2, 2, 41, 50, 20_001) == pytest.approx(a / (a + b), abs=1e-7)

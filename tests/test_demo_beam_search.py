@@ -1,4 +1,4 @@
-"""Beam search against greedy and exhaustive search (demos.md §3.3)."""
+"""Beam search against greedy and exhaustive search."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""HMM algorithms against hmmlearn and brute force; our Viterbi against jieba's own (demos.md §3.9)."""
+"""HMM algorithms against hmmlearn and brute force; our Viterbi against jieba's own."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The LSTM cell from the article's equations against torch.nn.LSTM / LSTMCell (demos.md §3.1)."""
+"""The LSTM cell from the article's equations against torch.nn.LSTM / LSTMCell."""
 
 from __future__ import annotations
 

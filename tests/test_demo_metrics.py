@@ -1,4 +1,4 @@
-"""Metrics against sacreBLEU, nltk, rouge-score, torchmetrics, scikit-learn and closed forms (demos.md §3.5-3.8)."""
+"""Metrics against sacreBLEU, nltk, rouge-score, torchmetrics, scikit-learn and closed forms."""
 
 from __future__ import annotations
 

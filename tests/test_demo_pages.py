@@ -75,6 +75,19 @@ def test_topic_links_are_relative_to_the_demo_folder(artifacts: Path) -> None:
     assert "`lstm`" in pages["demos/lstm.md"]  # topics without a page stay plain
 
 
+def test_demo_index_names_and_links_the_concepts_in_the_page_language(artifacts: Path) -> None:
+    """The index listed raw topic ids (`ngram-language-model`) under "Topics" in both languages,
+    where the rest of the site says Concepts / 概念 and links the concept pages."""
+    topics = {"ngram-language-model": ("N-gram 语言模型", "topics/ngram-language-model.md"),
+              "lstm": ("长短期记忆网络", "topics/lstm.md"), "rnn": ("循环神经网络", "topics/rnn.md")}
+    index = render_demo_pages("zh", artifacts, topics)["demos/index.md"]
+    assert "| 演示 | 概念 |" in index
+    assert "[N-gram 语言模型](../topics/ngram-language-model.md)" in index
+    assert "[长短期记忆网络](../topics/lstm.md)、[循环神经网络](../topics/rnn.md)" in index
+    assert "`ngram-language-model`" not in index
+    assert "**概念：** [N-gram 语言模型]" in render_demo_pages("zh", artifacts, topics)["demos/ngram.md"]
+
+
 #: A fenced code block (the included sources): text that only looks like a link, e.g. ``TABLE[name](T)``.
 FENCED = re.compile(r"^(`{3,})[^\n]*\n.*?^\1$", re.DOTALL | re.MULTILINE)
 

@@ -1,4 +1,4 @@
-"""Transformer parts against PyTorch's modules (demos.md §3.2)."""
+"""Transformer parts against PyTorch's modules."""
 
 from __future__ import annotations
 

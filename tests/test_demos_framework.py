@@ -5,8 +5,11 @@ These tests use the ``ngram`` demo (no torch) wherever a real run is needed.
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -86,9 +89,12 @@ def test_missing_declaration_is_reported(tmp_path: Path) -> None:
         read_declaration(path, "toy")
 
 
-def test_unknown_demo_suggests_the_closest_name() -> None:
-    with pytest.raises(UnknownDemo, match="did you mean 'ngram'"):
-        get_demo("ngramm")
+@pytest.mark.parametrize(("typed", "meant"), [("ngramm", "ngram"), ("NGRAM", "ngram"),
+                                              ("Resume-Seq2Seq", "resume_seq2seq")])
+def test_unknown_demo_suggests_the_closest_name(typed: str, meant: str) -> None:
+    # Upper case and hyphens used to get no suggestion at all.
+    with pytest.raises(UnknownDemo, match=f"did you mean '{meant}'"):
+        get_demo(typed)
 
 
 def test_demos_for_topic() -> None:
@@ -193,3 +199,260 @@ def test_cli_unknown_demo_is_a_usage_error() -> None:
 
 def test_registry_module_list_has_no_duplicates() -> None:
     assert len(set(registry.DEMO_MODULES)) == len(registry.DEMO_MODULES)
+
+
+# -- robustness of `demo run`: seeds, output folders, interruptions, missing libraries -------------
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file directly in ``folder`` (hidden ones too) with its bytes."""
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def seed_of_samples(folder: Path) -> int:
+    """The seed ngram writes in the header of samples.txt."""
+    header = (folder / "samples.txt").read_text(encoding="utf-8").splitlines()[0]
+    return int(re.search(r"seed (\d+)", header).group(1))
+
+
+@pytest.mark.parametrize("seed", [-1, runner.MAX_SEED + 1, 2**64, 1.5, True])
+def test_run_rejects_seeds_the_generators_cannot_take(seed, tmp_path: Path) -> None:
+    # -1 used to reach NumPy's SeedSequence and 2**64 torch.manual_seed, each with a traceback.
+    with pytest.raises(runner.InvalidSeed, match="from 0 to 4294967295"):
+        runner.run_demo("ngram", tmp_path / "out", seed=seed, fast=True)
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("seed", ["-1", "4294967296", "99999999999999999999999", "1.5", "abc", ""])
+def test_cli_bad_seed_is_a_usage_error(seed: str, tmp_path: Path) -> None:
+    result = invoke("run", "ngram", "--fast", "--seed", seed, "--out", str(tmp_path / "out"))
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert isinstance(result.exception, SystemExit)  # a message, no traceback
+    assert "--seed" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_largest_seed_runs(tmp_path: Path) -> None:
+    result = invoke("run", "ngram", "--fast", "--seed", str(runner.MAX_SEED), "--out", str(tmp_path))
+    assert result.exit_code == ExitCode.OK, result.output
+
+
+@pytest.mark.parametrize("out", ["", "   "])
+def test_cli_empty_out_is_a_usage_error(out: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `--out "$UNSET"` used to mean the current folder and scatter the files there.
+    monkeypatch.chdir(tmp_path)
+    result = invoke("run", "ngram", "--fast", "--out", out)
+    assert result.exit_code == ExitCode.USAGE
+    assert "'--out': is empty" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_out_below_a_file_is_a_user_error(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    with pytest.raises(runner.DemoOutputError, match="cannot write the demo's files to .*a-file/sub"):
+        runner.run_demo("ngram", tmp_path / "a-file" / "sub", fast=True)
+    result = invoke("run", "ngram", "--fast", "--out", str(tmp_path / "a-file" / "sub"))
+    assert result.exit_code == ExitCode.USAGE and isinstance(result.exception, SystemExit)
+    assert "pass --out a folder you can write to" in result.output
+
+
+def test_cli_out_that_is_a_file_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    result = invoke("run", "ngram", "--fast", "--out", str(tmp_path / "a-file"))
+    assert result.exit_code == ExitCode.USAGE and "is a file" in result.output
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root writes into read-only folders")
+def test_read_only_out_is_a_user_error(tmp_path: Path) -> None:
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        result = invoke("run", "ngram", "--fast", "--out", str(folder))
+    finally:
+        folder.chmod(0o755)
+    assert result.exit_code == ExitCode.USAGE and "cannot write" in result.output
+    assert list(folder.iterdir()) == []
+
+
+def test_a_full_disk_while_the_demo_writes_is_a_user_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def full(config, out_dir: Path) -> dict:
+        raise OSError(errno.ENOSPC, "No space left on device", str(out_dir / "next_letter.png"))
+
+    monkeypatch.setattr(runner.load_module("ngram"), "run", full)
+    with pytest.raises(runner.DemoOutputError, match="No space left"):
+        runner.run_demo("ngram", tmp_path, fast=True)
+
+
+def test_other_os_errors_of_a_demo_stay_bugs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(config, out_dir: Path) -> dict:
+        raise FileNotFoundError(errno.ENOENT, "No such file", str(tmp_path / "elsewhere" / "data.csv"))
+
+    monkeypatch.setattr(runner.load_module("ngram"), "run", broken)
+    with pytest.raises(FileNotFoundError):
+        runner.run_demo("ngram", tmp_path / "out", fast=True)
+
+
+def test_paths_with_spaces_and_unicode_work(tmp_path: Path) -> None:
+    out = tmp_path / "with space" / "简历 é"
+    result = invoke("run", "ngram", "--fast", "--out", str(out))
+    assert result.exit_code == ExitCode.OK, result.output
+    assert {"metrics.json", "samples.txt", "nll_by_order.png", "next_letter.png"} <= set(snapshot(out))
+
+
+@pytest.mark.parametrize("failure", [KeyboardInterrupt, RuntimeError])
+def test_an_interrupted_or_failed_run_leaves_the_previous_run_intact(
+        failure: type[BaseException], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The runner used to delete the old files first and write the new ones in place: Ctrl-C
+    # mid-run left a folder with some new files, some missing, and no metrics.json.
+    runner.run_demo("ngram", tmp_path, seed=1, fast=True)
+    before = snapshot(tmp_path)
+    module = runner.load_module("ngram")
+    original = module.run
+
+    def interrupted(config, out_dir: Path) -> dict:
+        original(config, out_dir)  # every file written ...
+        raise failure("stopped")  # ... then stopped before metrics.json
+
+    monkeypatch.setattr(module, "run", interrupted)
+    with pytest.raises(failure):
+        runner.run_demo("ngram", tmp_path, seed=2, fast=True)
+    assert snapshot(tmp_path) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(runner.STAGING_PREFIX)] == []
+
+
+def test_overlapping_runs_into_one_folder_never_mix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Run B starts and finishes while run A is training. The runner used to let B delete and
+    # rewrite A's files, and A then wrote its metrics.json (seed 1) next to B's samples (seed 2).
+    module = runner.load_module("ngram")
+    original = module.run
+
+    def run_a(config, out_dir: Path) -> dict:
+        metrics = original(config, out_dir)
+        monkeypatch.setattr(module, "run", original)
+        runner.run_demo("ngram", tmp_path, seed=2, fast=True)  # run B, start to finish
+        return metrics
+
+    monkeypatch.setattr(module, "run", run_a)
+    result = runner.run_demo("ngram", tmp_path, seed=1, fast=True)
+    assert result.passed
+    document = json.loads((tmp_path / "metrics.json").read_text(encoding="utf-8"))
+    assert document["seed"] == seed_of_samples(tmp_path) == 1  # A finished last: all of A
+    assert {p.name for p in tmp_path.iterdir()} == {"metrics.json", *(a.file for a in get_demo("ngram").artifacts)}
+
+
+def test_a_library_missing_at_run_time_is_a_user_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # ngram imports `names` only when it loads the data: that used to end in a traceback.
+    monkeypatch.setitem(sys.modules, "names", None)
+    with pytest.raises(runner.DemoDependencyMissing, match=r"needs 'names' \(pip package 'names'\)"):
+        runner.run_demo("ngram", tmp_path / "out", fast=True)
+    result = invoke("run", "ngram", "--fast", "--out", str(tmp_path / "out"))
+    assert result.exit_code == ExitCode.USAGE and isinstance(result.exception, SystemExit)
+    assert "pip install -e '.[demos]'" in result.output
+    assert list((tmp_path / "out").iterdir()) == []  # nothing half-written
+
+
+def test_a_missing_submodule_names_the_pip_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def needs_sklearn(config, out_dir: Path) -> dict:
+        raise ModuleNotFoundError("No module named 'sklearn.datasets'", name="sklearn.datasets")
+
+    monkeypatch.setattr(runner.load_module("ngram"), "run", needs_sklearn)
+    with pytest.raises(runner.DemoDependencyMissing, match=r"needs 'sklearn' \(pip package 'scikit-learn'\)"):
+        runner.run_demo("ngram", tmp_path, fast=True)
+
+
+def test_a_missing_module_of_this_package_stays_a_bug(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(config, out_dir: Path) -> dict:
+        raise ModuleNotFoundError("No module named 'aigc_resources.demos.nope'", name="aigc_resources.demos.nope")
+
+    monkeypatch.setattr(runner.load_module("ngram"), "run", broken)
+    with pytest.raises(ModuleNotFoundError):
+        runner.run_demo("ngram", tmp_path, fast=True)
+
+
+def test_every_public_function_and_class_of_the_demos_has_a_docstring() -> None:
+    # The demos are lectures: every public name says what it computes (shapes, units, source).
+    import ast
+
+    missing = []
+    for path in sorted(registry.DEMOS_DIR.glob("*.py")):
+        def visit(nodes, prefix: str = "") -> None:
+            for node in nodes:
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    if not node.name.startswith("_") and ast.get_docstring(node) is None:
+                        missing.append(f"{path.name}:{node.lineno} {prefix}{node.name}")
+                    if isinstance(node, ast.ClassDef):
+                        visit(node.body, f"{prefix}{node.name}.")
+
+        visit(ast.parse(path.read_text(encoding="utf-8")).body)
+    assert not missing, "public names without a docstring:\n" + "\n".join(missing)
+
+
+def test_a_run_replaces_another_demos_run_in_the_same_folder(tmp_path: Path) -> None:
+    # `--out` reused for a second demo used to leave the first demo's figures next to the
+    # second demo's metrics.json.
+    (tmp_path / "metrics.json").write_text(json.dumps({"demo": "lstm"}), encoding="utf-8")
+    for name in ("gates.png", "loss.png", "samples.txt"):
+        (tmp_path / name).write_bytes(b"old lstm run")
+    (tmp_path / "notes.md").write_text("mine\n", encoding="utf-8")
+    runner.run_demo("ngram", tmp_path, fast=True)
+    expected = {"metrics.json", "notes.md", *(a.file for a in get_demo("ngram").artifacts)}
+    assert {p.name for p in tmp_path.iterdir()} == expected
+
+
+@pytest.mark.parametrize("old", ["not json", '{"demo": "no-such-demo"}', '["a list"]', '{"demo": 3}'])
+def test_an_unreadable_old_metrics_json_is_simply_replaced(old: str, tmp_path: Path) -> None:
+    (tmp_path / "metrics.json").write_text(old, encoding="utf-8")
+    runner.run_demo("ngram", tmp_path, fast=True)
+    assert json.loads((tmp_path / "metrics.json").read_text(encoding="utf-8"))["demo"] == "ngram"
+
+
+def test_cli_ctrl_c_says_the_folder_is_unchanged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Ctrl-C used to print click's bare "Aborted!", which does not say whether the output is usable.
+    def interrupted(config, out_dir: Path) -> dict:
+        (out_dir / "samples.txt").write_text("half\n", encoding="utf-8")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(runner.load_module("ngram"), "run", interrupted)
+    result = invoke("run", "ngram", "--fast", "--out", str(tmp_path))
+    assert result.exit_code == ExitCode.USAGE and isinstance(result.exception, SystemExit)
+    assert f"interrupted (Ctrl-C): {tmp_path} keeps what it held before this run" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_every_config_field_of_a_demo_gives_its_reason() -> None:
+    # The package contract: "each field has a comment giving the reason for its value".
+    import ast
+
+    bare = []
+    for path in sorted(registry.DEMOS_DIR.glob("*.py")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for node in ast.parse("\n".join(lines)).body:
+            if isinstance(node, ast.ClassDef) and node.name == "Config":
+                for field in node.body:
+                    if isinstance(field, ast.AnnAssign):
+                        own = "\n".join(lines[field.lineno - 1:field.end_lineno])
+                        above = lines[field.lineno - 2].strip()
+                        if "#" not in own and not above.startswith("#"):
+                            bare.append(f"{path.name}:{field.lineno} {lines[field.lineno - 1].strip()}")
+    assert not bare, "Config fields without a reason:\n" + "\n".join(bare)
+
+
+@pytest.mark.parametrize("blocked", ["nll_by_order.png", "metrics.json"])
+def test_a_folder_in_the_way_of_a_result_file_changes_nothing(blocked: str, tmp_path: Path) -> None:
+    # The publish step used to remove metrics.json and move some new files in before failing on
+    # the folder, leaving a mix of two runs; the message named the staging path.
+    runner.run_demo("ngram", tmp_path, seed=1, fast=True)
+    (tmp_path / blocked).unlink()
+    (tmp_path / blocked).mkdir()
+    before = snapshot(tmp_path)
+    result = invoke("run", "ngram", "--fast", "--seed", "2", "--out", str(tmp_path))
+    assert result.exit_code == ExitCode.USAGE and isinstance(result.exception, SystemExit)
+    assert f"({tmp_path / blocked})" in result.output
+    assert snapshot(tmp_path) == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_dir()) == [blocked]  # no staging folder left
+
+
+def test_run_demo_takes_a_string_folder(tmp_path: Path) -> None:
+    result = runner.run_demo("ngram", str(tmp_path / "as-string"), fast=True)
+    assert result.out_dir == tmp_path / "as-string" and (result.out_dir / "metrics.json").is_file()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import bibtexparser
@@ -149,3 +150,102 @@ def test_cli_export_reports_invalid_entries(tmp_path):
 def test_cli_export_needs_a_format(tmp_path):
     result = CliRunner().invoke(main, ["export", "--format", "yaml"])
     assert result.exit_code == 3
+
+
+def test_csv_cells_never_run_as_spreadsheet_formulas(tmp_path):
+    """A title starting with = + - @ used to reach the CSV as is: `=HYPERLINK(...)` runs in Excel."""
+    root = curation.build(tmp_path / "catalog", replace={
+        "title: Attention Kernels": "title: '=HYPERLINK(\"http://x.invalid\",\"a, b\")'",
+        "title: Transformers from Zero": "title: '@SUM(A1:A2)'",
+        "title: Transformer Toolkit": "title: \"+1 trick\\nnext line\"",
+        "title: Diffusion for Everyone": "title: '-2+3 cmd|calc'"})
+    catalog = load_catalog(root).catalog
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(export_csv(catalog)))}
+    assert rows["attention-lib"]["title"] == "'=HYPERLINK(\"http://x.invalid\",\"a, b\")"
+    assert rows["transformer-course"]["title"] == "'@SUM(A1:A2)"
+    assert rows["diffusion-course"]["title"] == "'-2+3 cmd|calc"
+    assert rows["transformer-lib"]["title"].startswith("'+1 trick")
+    assert rows["vaswani-attention"]["title"] == "Attention Is All You Need"  # ordinary text untouched
+
+
+def test_bibtex_keys_stay_unique_and_valid_past_z_and_against_real_keys(tmp_path):
+    """29 papers by one author with one title word used to give keys `...same{`, `...same|`, and a
+    suffixed `...sameb` clashing with the key of a paper titled `Sameb`."""
+    entries = {f"paper/dup-{i:02d}.yaml": curation.entry_text(
+        f"dup-{i:02d}", "paper", "attention", "advanced", "[en]", 2021, "authors: [Jane Doe]\ntitle_x: Same Title")
+        for i in range(29)}
+    entries["paper/other.yaml"] = curation.entry_text(
+        "other", "paper", "attention", "advanced", "[en]", 2021, "authors: [Jane Doe]\ntitle_x: Sameb")
+    entries["paper/oster.yaml"] = curation.entry_text(
+        "oster", "paper", "attention", "advanced", "[en]", 2020,
+        "authors: [\"Åsa Øster\", \"R&D Team\"]\ntitle_x: \"50% of {a} & #1 é\"")
+    root = curation.make_catalog(tmp_path / "catalog", entries, good=False)
+    catalog = load_catalog(root).catalog
+    library = bibtexparser.parse_string(export_bibtex(catalog))
+    assert not library.failed_blocks
+    keys = [e.key for e in library.entries]
+    assert len(keys) == len(set(keys)) == 31
+    assert all(re.fullmatch(r"[a-z0-9]+", k) for k in keys)
+    by_key = {e.key: e for e in library.entries}
+    assert by_key["doe2021sameb"].fields_dict["title"].value == "{Sameb}"
+    assert {"doe2021samez", "doe2021sameaa", "doe2021sameab"} <= set(keys)
+    assert by_key["oster202050"].fields_dict["author"].value == r"{\AA}sa {\O}ster and {R\&D Team}"
+    papers = catalog.resources
+    assert citation_keys(papers) == citation_keys(list(reversed(papers)))
+
+
+def test_cli_export_to_an_unwritable_place_is_a_clear_error(tmp_path):
+    """`--output` under a file used to end in a FileExistsError traceback (exit 1)."""
+    root = curation.build(tmp_path / "catalog")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x\n")
+    result = CliRunner().invoke(main, ["export", "--format", "json", "--catalog", str(root),
+                                       "--output", str(blocker / "out" / "catalog.json")])
+    assert result.exit_code == 3 and "cannot write" in result.output and "--output" in result.output
+    missing = tmp_path / "new" / "dir" / "catalog.csv"  # a missing folder is created
+    assert CliRunner().invoke(main, ["export", "--format", "csv", "--catalog", str(root),
+                                     "--output", str(missing)]).exit_code == 0
+    assert missing.read_text(encoding="utf-8").startswith("id,title")
+
+
+def test_bibtex_author_names_holding_and_stay_one_author():
+    from aigc_resources.bibtex import bibtex_name
+
+    assert bibtex_name("Tom and Jerry") == "{Tom and Jerry}"  # not an organisation by its words
+    assert bibtex_name("Anders Andersen") == "Anders Andersen"  # "and" inside a word is harmless
+    library = bibtexparser.parse_string("@misc{k, author = {" + " and ".join(
+        bibtex_name(a) for a in ["Jane Doe", "Rock AND Roll"]) + "}}\n")
+    assert library.entries[0].fields_dict["author"].value == "Jane Doe and {Rock AND Roll}"  # two authors
+
+
+def test_markdown_readme_keeps_every_url_the_validator_accepts(tmp_path):
+    """`<https://e.org/?q=<y>>` is no link in CommonMark, and a backslash before punctuation was
+    read as an escape and lost: the README linked those entries to nothing or to the wrong URL."""
+    urls = {"transformer-lib": "https://example.org/q?x=<y>", "attention-lib": "https://example.org/a\\\\`b",
+            "transformer-course": "https://example.org/a)b(c", "diffusion-course": "https://example.org/w\\\\x"}
+    root = curation.build(tmp_path / "catalog", replace={
+        f"url: https://example.org/{entry_id}\n": f'url: "{url}"\n' for entry_id, url in urls.items()})
+    catalog = load_catalog(root).catalog
+    assert {r.id: r.url for r in catalog.resources if r.id in urls} == {k: v.replace("\\\\", "\\") for k, v in urls.items()}
+    md = MarkdownIt("commonmark")
+    hrefs = {}
+    for token in md.parse(export_markdown(catalog)):
+        for index, child in enumerate(token.children or []):
+            if child.type == "link_open":
+                hrefs[token.children[index + 1].content] = child.attrGet("href")
+    for resource in catalog.resources:
+        assert hrefs.get(resource.title) == md.normalizeLink(resource.url), resource.id
+
+
+def test_bibtex_urls_with_braces_and_backslashes_keep_entries_parseable(tmp_path):
+    """A paper URL with `{` (the validator accepts it) unbalanced its BibTeX entry, which swallowed
+    the entries after it."""
+    root = curation.build(tmp_path / "catalog", replace={
+        "url: https://example.org/jegou-diffusion\n": 'url: "https://example.org/a{b%20c#d"\n',
+        "url: https://example.org/jegou-diffusion-two\n": 'url: "https://example.org/x}y\\\\z"\n'})
+    catalog = load_catalog(root).catalog
+    assert {r.url for r in catalog.resources} >= {"https://example.org/a{b%20c#d", "https://example.org/x}y\\z"}
+    library = bibtexparser.parse_string(export_bibtex(catalog))
+    assert not library.failed_blocks and len(library.entries) == 4
+    urls = {e.fields_dict["url"].value for e in library.entries}
+    assert {r"https://example.org/a\%7Bb\%20c\#d", r"https://example.org/x\%7Dy\%5Cz"} <= urls

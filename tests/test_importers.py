@@ -338,3 +338,176 @@ def test_corpus_all_five_lists_import_together(tmp_path):
     assert len(plan.drafts) + len(plan.duplicates) == candidates
     assert len({d.id for d in plan.drafts}) == len(plan.drafts)
     assert any(d.where == "import" for d in plan.duplicates)  # the lists share resources
+
+
+# -- odd Markdown and hostile input -------------------------------------------------------------
+
+def test_reference_autolink_html_and_code_span_forms(matcher):
+    imported = read_list(AWESOME / "odd-markdown.md", matcher)
+    urls = {c.url: c for c in imported.candidates}
+    assert set(urls) == {
+        "https://ref.example.org/one", "https://ref.example.org/two", "https://ref.example.org/three",
+        "https://autolink.example.org/tool", "https://html.example.org/tool?a=1&b=2", "https://plain.example.org",
+        "https://emoji.example.org/rocket", "https://unread.example.org/status", "https://markup.example.org",
+        "https://setext.example.org/course", "https://marked.example.org", "https://badged.example.org"}
+    assert not any("code.example.org" in use.url for use in imported.link_uses)  # code spans hold no links
+    titles = {url: c.title for url, c in urls.items()}
+    assert titles["https://ref.example.org/three"] == "Shortcut Tool"
+    assert titles["https://html.example.org/tool?a=1&b=2"] == "HTML Tool"  # <a href> text, not the URL
+    assert titles["https://emoji.example.org/rocket"] == "Rocket Tool"
+    assert titles["https://unread.example.org/status"] == "Someone on Twitter"
+    assert any("unread count" in note for note in urls["https://unread.example.org/status"].guesses)
+    assert titles["https://markup.example.org"] == "Bold Tool v2"
+    assert urls["https://autolink.example.org/tool"].title_from_url
+    assert titles["https://marked.example.org"] == "Marked Tool"
+    badged = urls["https://badged.example.org"]  # the badge link is not the resource, and not lost
+    assert badged.title == "Badged Tool" and badged.level == "beginner"
+    assert badged.links.get("code") == "https://badge.example.org/repo" or "https://badge.example.org/repo" in badged.unplaced
+    assert urls["https://ref.example.org/one"].type == "tool"  # "## Tools ##": closing hashes ignored
+    assert urls["https://setext.example.org/course"].type == "course"  # setext heading
+
+
+@pytest.mark.parametrize("data", [
+    b"\xef\xbb\xbf# Tools\n\n- [One Tool](https://one.example.org) - after a BOM\n",
+    b"# Tools\r\n\r\n- [One Tool](https://one.example.org) - CRLF\r\n\t- [Nested](https://two.example.org)\r\n",
+])
+def test_bom_crlf_and_tabs(tmp_path, matcher, data):
+    path = tmp_path / "list.md"
+    path.write_bytes(data)
+    imported = read_list(path, matcher)
+    assert imported.candidates[0].title == "One Tool" and imported.candidates[0].type == "tool"
+    assert all("\r" not in c.note and "\ufeff" not in c.title for c in imported.candidates)
+
+
+def test_one_oversized_item_is_reported_and_the_rest_drafted(tmp_path):
+    """A URL longer than entries may hold used to abort the whole run with a RuntimeError."""
+    catalog = make_catalog(tmp_path)
+    lists = tmp_path / "lists"
+    lists.mkdir()
+    long_url = "https://long.example.org/" + "a" * 3000
+    long_title = "T" * 500
+    (lists / "list.md").write_text(
+        f"# Tools\n\n- [Too Long]({long_url}) - huge\n- [{long_title}](https://ok.example.org) - long title\n"
+        f"- [Fine](https://fine.example.org) - by {'Someone ' * 30}\n- [Extra](https://x.example.org) [code]({long_url})\n"
+        f"\n## {'Section ' * 80}\n\n- [Deep](https://deep.example.org)\n", encoding="utf-8")
+    out = tmp_path / "drafts"
+    result = CliRunner().invoke(main, ["import", "awesome", str(lists / "list.md"), "--out", str(out),
+                                       "--catalog", str(catalog)])
+    assert result.exit_code == 2, result.output
+    assert "not drafted list.md:3: the URL has 3025 characters" in result.output
+    assert "Traceback" not in result.output
+    written = {p.stem for p in out.rglob("*.yaml")}
+    assert len(written) == 4 and not any("too-long" in w for w in written)
+    titles = [load_yaml_text(p.read_text(encoding="utf-8"), LoadedDocument(path=p.name)).data["title"]
+              for p in out.rglob("*.yaml")]
+    assert any(len(t) == 200 and t.endswith("…") for t in titles)
+
+
+def test_unwritable_output_folder_is_a_clear_error(tmp_path):
+    catalog = make_catalog(tmp_path)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder\n")
+    result = CliRunner().invoke(main, ["import", "awesome", str(AWESOME / "numbered.md"), "--out",
+                                       str(blocker / "drafts"), "--catalog", str(catalog)])
+    assert result.exit_code == 3 and "cannot write drafts to" in result.output
+    assert not isinstance(result.exception, OSError) or result.exception is None
+
+
+def test_folder_without_lists_and_special_paths_are_named(tmp_path):
+    catalog = make_catalog(tmp_path)
+    (tmp_path / "empty.md").mkdir()
+    for path, message in ((tmp_path / "empty.md", "folder without a .md file"),
+                          (Path("/dev/null"), "neither a file nor a folder")):
+        result = CliRunner().invoke(main, ["import", "awesome", str(path), "--out", str(tmp_path / "d"),
+                                           "--catalog", str(catalog)])
+        assert result.exit_code == 3 and message in result.output, result.output
+    (tmp_path / "blank.md").write_text("", encoding="utf-8")
+    result = CliRunner().invoke(main, ["import", "awesome", str(tmp_path / "blank.md"), "--out", str(tmp_path / "d"),
+                                       "--catalog", str(catalog)])
+    assert result.exit_code == 0 and "0 items" in result.output and "links: none" in result.output
+    (tmp_path / "binary.md").write_bytes(b"\x89PNG\r\n\x1a\n\x00\xff\xfe")
+    result = CliRunner().invoke(main, ["import", "awesome", str(tmp_path / "binary.md"), "--out", str(tmp_path / "d"),
+                                       "--catalog", str(catalog)])
+    assert result.exit_code == 3 and "not UTF-8" in result.output
+
+
+def test_deep_nesting_is_read_or_reported(tmp_path):
+    """markdown-it's CommonMark preset skips, without a sign, everything nested deeper than ten
+    list levels: 300 nested items gave 9 drafts and exit 0."""
+    catalog = make_catalog(tmp_path)
+
+    def nested(levels: int) -> str:
+        return "# Tools\n\n" + "".join("  " * i + f"- [Deep {i}](https://d{i}.example.org)\n" for i in range(levels))
+
+    lists = tmp_path / "lists"
+    lists.mkdir()
+    (lists / "thirty.md").write_text(nested(30), encoding="utf-8")
+    (lists / "eighty.md").write_text(nested(80), encoding="utf-8")
+    result = CliRunner().invoke(main, ["import", "awesome", str(lists / "thirty.md"), "--out", str(tmp_path / "a"),
+                                       "--catalog", str(catalog), "--dry-run"])
+    assert result.exit_code == 0 and "thirty.md: 30 items" in result.output, result.output
+    result = CliRunner().invoke(main, ["import", "awesome", str(lists / "eighty.md"), "--out", str(tmp_path / "b"),
+                                       "--catalog", str(catalog), "--dry-run"])
+    assert result.exit_code == 2, result.output
+    assert "not read eighty.md:52-82" in result.output and "flatten them" in result.output
+
+
+def test_form_feeds_line_separators_and_controls_keep_notes_aligned(tmp_path, matcher):
+    """str.splitlines() also splits at form feeds and U+2028, which CommonMark does not: every
+    later item got the wrong source_note, and an empty one crashed the run (RuntimeError)."""
+    path = tmp_path / "list.md"
+    path.write_text("# Tools\n\nIntro with a form\x0cfeed and a line\u2028separator.\n\n"
+                    "- [First](https://first.example.org) - one\x01\x85two\n"
+                    "- [Second](https://second.example.org) - two\n", encoding="utf-8")
+    notes = {c.title: c.note for c in read_list(path, matcher).candidates}
+    assert notes == {"First": "- [First](https://first.example.org) - one  two",
+                     "Second": "- [Second](https://second.example.org) - two"}
+    catalog = make_catalog(tmp_path)
+    result = CliRunner().invoke(main, ["import", "awesome", str(path), "--out", str(tmp_path / "d"),
+                                       "--catalog", str(catalog)])
+    assert result.exit_code == 0, result.output
+    second = load_yaml_text((tmp_path / "d" / "tool" / "second.yaml").read_text(encoding="utf-8"),
+                            LoadedDocument(path="second.yaml"))
+    assert second.data["source_note"] == notes["Second"]
+
+
+def test_invisible_characters_never_crash_the_run(tmp_path):
+    """A zero-width space or a control character in a list's link text made the draft unreadable
+    to the project's own YAML reader (E-TEXT-CONTROL) and the run died with a RuntimeError."""
+    catalog = make_catalog(tmp_path)
+    path = tmp_path / "list.md"
+    path.write_text("# Tools\n\n- [Ti\x01tle\u200b](https://t.example.org) - [other](https://o.example.org/x\u202ey)\n"
+                    "- [Bad URL](https://u.example.org/a\u200bb)\n\n## Sec\u200btion\n\n- [In](https://s.example.org)\n",
+                    encoding="utf-8")
+    out = tmp_path / "d"
+    result = CliRunner().invoke(main, ["import", "awesome", str(path), "--out", str(out), "--catalog", str(catalog)])
+    assert result.exit_code == 2, result.output  # the URL with U+200B cannot be an entry's URL
+    assert "not drafted list.md:4: the URL holds the invisible character U+200B" in result.output
+    assert "https://u.example.org/a\\u200bb" in result.output
+    texts = {p.stem: p.read_text(encoding="utf-8") for p in out.rglob("*.yaml")}
+    assert set(texts) == {"title", "s-example-org"}
+    assert "title: Title\n" in texts["title"] and "#   https://o.example.org/x\\u202ey" in texts["title"]
+    assert "section: Tools > Section" in texts["s-example-org"]
+    for name, text in texts.items():
+        assert load_yaml_text(text, LoadedDocument(path=name)).diagnostics == []
+
+
+def test_a_draft_that_does_not_read_back_spares_the_others(tmp_path, monkeypatch):
+    """One bad entry never aborts a run: a bug in one draft's text used to stop every draft."""
+    from aigc_resources.importers import drafts
+
+    real = drafts.render_draft
+
+    def render(draft, *, added):
+        if draft.candidate.title.startswith("Alpha"):
+            raise RuntimeError("draft does not read back")
+        return real(draft, added=added)
+
+    monkeypatch.setattr(drafts, "render_draft", render)
+    catalog = make_catalog(tmp_path)
+    out = tmp_path / "d"
+    result = CliRunner().invoke(main, ["import", "awesome", str(AWESOME / "dash-items.md"), "--out", str(out),
+                                       "--catalog", str(catalog)])
+    assert result.exit_code == 1 and "internal error: draft for dash-items.md" in result.output, result.output
+    written = {p.stem for p in out.rglob("*.yaml")}
+    assert "alpha-model" not in written and {"beta-model", "gamma-model"} <= written

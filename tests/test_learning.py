@@ -155,6 +155,13 @@ def test_concept_text_refuses_html_and_block_markdown(catalog_root):
     ("a \\] b", True, False),
     ("a\n\nb", True, False),
     ("\\{ x \\}", True, True),
+    # An unescaped `%` is a TeX comment: KaTeX drops the rest of the line (and `{% if %}` looks balanced).
+    ("p = 50\\% of n", True, True),
+    ("p = 50% of n", True, False),
+    ("{{ x }} {% if y %} z", True, False),
+    ("a rate $r = 5\\%$ per step", False, True),
+    ("a rate $r = 5%$ per step", False, False),
+    ("a 5% rate outside maths", False, True),
 ])
 def test_math_problems(text, display, ok):
     assert (math_problems(text, display=display) == []) is ok
@@ -198,3 +205,48 @@ def test_real_paths_resolve():
             assert target in (ids if kind == "entry" else topics), (path.id, target)
     titles = {p.title_zh for p in catalog.paths}
     assert "零基础入门" in " ".join(titles)
+
+
+def test_path_titles_are_checked_like_entry_titles(catalog_root):
+    """A path's titles are headings and links on the site: no HTML, no template syntax, one line."""
+    text = GOOD_PATH.replace("title: Start here", "title: Start <b>here</b> {{ now }}")
+    text = text.replace("title_zh: 从这里开始", "title_zh: |\n  从这里\n  开始")
+    write(catalog_root, "paths/start.yaml", text)
+    report = load_catalog(catalog_root, today=TODAY)
+    found = [(d.code, d.line, d.column, d.field) for d in report.diagnostics if d.path.endswith("start.yaml")]
+    assert found == [("E-TEXT-HTML", 2, 14, "title"), ("E-TEXT-TEMPLATE", 2, 26, "title"),
+                     ("E-TEXT-LINE-BREAK", 3, 11, "title_zh")]
+    assert report.failed() and report.catalog.paths == []
+
+
+def test_prerequisites_never_lead_back_to_the_concept(catalog_root):
+    """A concept needing itself, directly or through others, or listing a prerequisite twice."""
+    write(catalog_root, "concepts/attention.yaml",
+          GOOD_CONCEPT.replace("prerequisites: [transformer]", "prerequisites: [attention, transformer, transformer]"))
+    report = load_catalog(catalog_root, today=TODAY)
+    assert [(d.code, d.line, d.column, d.field) for d in report.diagnostics if d.path.endswith("attention.yaml")] == [
+        ("E-CONCEPT-PREREQUISITE", 4, 17, "prerequisites[0]"), ("E-LIST-DUPLICATE", 4, 41, "prerequisites[2]")]
+
+    write(catalog_root, "concepts/attention.yaml", GOOD_CONCEPT)  # attention needs transformer ...
+    transformer = (GOOD_CONCEPT.replace("id: attention", "id: transformer")  # ... which needs diffusion-models
+                   .replace("prerequisites: [transformer]", "prerequisites: [diffusion-models]"))
+    diffusion = (GOOD_CONCEPT.replace("id: attention", "id: diffusion-models")  # ... which needs attention
+                 .replace("prerequisites: [transformer]", "prerequisites: [attention]"))
+    write(catalog_root, "concepts/transformer.yaml", transformer)
+    write(catalog_root, "concepts/diffusion-models.yaml", diffusion)
+    report = load_catalog(catalog_root, today=TODAY)
+    cycle = sorted((d.path.rsplit("/", 1)[-1], d.line, d.message) for d in report.diagnostics
+                   if d.code == "E-CONCEPT-PREREQUISITE")
+    assert cycle == [
+        ("attention.yaml", 4, "`transformer` needs `attention` first, a cycle: attention -> transformer -> diffusion-models -> attention"),
+        ("diffusion-models.yaml", 4, "`attention` needs `diffusion-models` first, a cycle: diffusion-models -> attention -> transformer -> diffusion-models"),
+        ("transformer.yaml", 4, "`diffusion-models` needs `transformer` first, a cycle: transformer -> diffusion-models -> attention -> transformer"),
+    ]
+    assert report.failed() and report.catalog.concepts == {}
+
+
+def test_a_path_may_not_be_called_index(catalog_root):
+    """paths/index.yaml would become the learning-paths hub page itself."""
+    write(catalog_root, "paths/index.yaml", GOOD_PATH.replace("id: start", "id: index"))
+    report = load_catalog(catalog_root, today=TODAY)
+    assert ("E-ID-SLUG", 1, "id") in codes_for(report, "index.yaml")

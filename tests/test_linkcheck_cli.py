@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import codecs
 import json
+import os
 import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -15,6 +17,7 @@ from aigc_resources.linkcheck.history import History
 from aigc_resources.linkcheck.result import LinkResult, LinkStatus
 
 from .conftest import make_catalog
+from .test_learning import GOOD_CONCEPT
 from .linkcheck_support import FixtureServer, server, servers  # noqa: F401
 
 JSON_KEYS = {"url", "status", "http_status", "final_url", "reason", "elapsed_ms", "attempts", "origins"}
@@ -224,3 +227,210 @@ def test_link_report_lists_broken_links_longest_first(project: Path) -> None:
     assert [d["url"] for d in data] == ["https://old.org/broken", "https://new.org/broken"]
     empty = CliRunner().invoke(main, ["link-report", "--history", str(project / "none.sqlite")])
     assert empty.exit_code == 0 and "no broken links" in empty.stdout
+
+
+@pytest.mark.parametrize("output,message", [
+    ("no-such-folder/report.md", "the folder no-such-folder does not exist"),
+    ("urls.txt/report.md", "urls.txt is not a folder"),
+    ("", "give a file name"),
+    ("a-folder", "a-folder"),
+])
+def test_output_that_cannot_be_written_fails_before_any_checking(server: FixtureServer, project: Path,
+                                                                 output: str, message: str) -> None:
+    (project / "a-folder").mkdir()
+    (project / "urls.txt").write_text(server.url("/page") + "\n", encoding="utf-8")
+    code, out, err = run("--url-file", "urls.txt", "--output", output)
+    assert code == 3 and message in err and "Traceback" not in out + err
+    assert server.log == [] and not (project / ".linkcheck").exists()  # nothing checked, nothing recorded
+    result = CliRunner().invoke(main, ["link-report", "--output", output or "", "--history", "h.sqlite"])
+    assert result.exit_code == 3 and message in result.stderr
+
+
+def test_empty_changed_since_is_a_usage_error_not_a_full_run(project: Path) -> None:
+    catalog = make_catalog(project / "catalog", {"library/one.yaml": entry("one", "https://a.org/x")}, good=False)
+    code, _, err = run("--catalog", str(catalog), "--changed-since", "")
+    assert code == 3 and "--changed-since needs a git ref" in err
+
+
+def test_a_valid_catalog_reports_no_skipped_files(server: FixtureServer, project: Path) -> None:
+    catalog = make_catalog(project / "catalog", {"library/one.yaml": entry("one", server.url("/one"))}, good=False)
+    (catalog / "concepts").mkdir()
+    (catalog / "concepts/attention.yaml").write_text(GOOD_CONCEPT, encoding="utf-8")  # not an entry: not "skipped"
+    assert CliRunner().invoke(main, ["validate", "--catalog", str(catalog)]).exit_code == 0
+    code, out, _ = run("--catalog", str(catalog))
+    assert code == 0 and "with errors were not checked" not in out
+    (catalog / "resources/library/bad.yaml").write_text("id: bad\n", encoding="utf-8")
+    code, out, _ = run("--catalog", str(catalog))
+    assert "note: 1 file(s) with errors were not checked" in out
+
+
+def test_link_report_on_an_unreadable_history_exits_3(project: Path) -> None:
+    (project / "junk.sqlite").write_bytes(b"junk" * 1000)
+    result = CliRunner().invoke(main, ["link-report", "--history", "junk.sqlite"])
+    assert result.exit_code == 3 and "not a link-check history database" in result.stderr
+    result = CliRunner().invoke(main, ["link-report", "--history", "none.sqlite"])
+    assert result.exit_code == 0 and "no link-check history at none.sqlite yet" in result.stderr
+
+
+def test_history_path_under_a_file_exits_3(project: Path) -> None:
+    (project / "urls.txt").write_text("", encoding="utf-8")
+    code, _, err = run("--url-file", "urls.txt", "--history", "urls.txt/h.sqlite")
+    assert code == 3 and "cannot create the folder urls.txt for the history" in err
+
+
+def test_url_file_from_a_windows_editor_bom_crlf_comments_and_duplicates(server: FixtureServer,
+                                                                          project: Path) -> None:
+    a, b = server.url("/a"), server.url("/b")
+    text = f"{a}\r\n# a comment\x0cwith a form feed\r\n\r\n  {b}   # why this link is here\r\n\t{a}\t\r\n"
+    (project / "urls.txt").write_bytes(codecs.BOM_UTF8 + text.encode("utf-8"))
+    code, out, _ = run("--url-file", "urls.txt", "--format", "json")
+    results = {r["url"]: [o["line"] for o in r["origins"]] for r in json.loads(out)}
+    assert code == 0 and results == {a: [1, 5], b: [4]}
+    assert server.counts == {"/a": 1, "/b": 1}
+    (project / "utf16.txt").write_bytes(codecs.BOM_UTF16_LE + f"{a}\n".encode("utf-16-le"))
+    code, out, _ = run("--url-file", "utf16.txt", "--format", "json", "--no-cache")
+    assert code == 0 and [r["url"] for r in json.loads(out)] == [a]
+
+
+def test_url_file_with_bytes_that_are_not_utf8_names_the_line(project: Path) -> None:
+    (project / "urls.txt").write_bytes(b"https://a.org/\nhttps://b.org/caf\xe9\n")
+    code, _, err = run("--url-file", "urls.txt")
+    assert code == 3 and "urls.txt:2: not valid UTF-8 (byte 0xe9); save the file as UTF-8" in err
+
+
+def test_url_file_from_standard_input(server: FixtureServer, project: Path) -> None:
+    result = CliRunner().invoke(main, ["check-links", "--allow-private", "--url-file", "-", "--format", "json"],
+                                input=server.url("/in") + "\n")
+    assert result.exit_code == 0
+    assert [(r["url"], r["origins"][0]["path"]) for r in json.loads(result.stdout)] == [(server.url("/in"), "<stdin>")]
+
+
+TRICKY = """# old address: {old} (kept as history; only values change)
+id: tricky
+title: Tricky
+url: {old}  # moved from {old} in 2025
+type: library
+topics: [attention]
+level: advanced
+languages: [en]
+access: free
+links: {{code: '{old_code}', docs: "{old_code}/docs", paper: {old}}}
+description: A library used only by the link-checker tests, long enough to pass.
+description_zh: 仅供链接检查测试使用的代码库，描述足够长。
+added: 2026-03-01
+"""
+
+
+def test_fix_changes_only_the_values_not_comments_nor_look_alikes_on_the_line(servers, project: Path) -> None:
+    site = servers("127.0.0.2")
+    site.routes["/old"] = lambda r: r.redirect(301, "/new,v2")        # a comma: unsafe plain in a flow mapping
+    site.routes["/old-code"] = lambda r: r.redirect(308, "/it's-new")  # a quote inside single quotes
+    before = TRICKY.format(old=site.url("/old"), old_code=site.url("/old-code"))
+    catalog = make_catalog(project / "catalog", {"library/tricky.yaml": before.replace("\n", "\r\n")}, good=False)
+    path = catalog / "resources/library/tricky.yaml"
+    code, out, _ = run("--catalog", str(catalog), "--fix")
+    assert code == 0, out
+    after = path.read_bytes().decode("utf-8")
+    new, new_code = site.url("/new,v2"), site.url("/it's-new")
+    assert after == before.replace("\n", "\r\n").replace(
+        f"url: {site.url('/old')}  #", f'url: "{new}"  #').replace(
+        f"code: '{site.url('/old-code')}'", f"code: '{new_code.replace(chr(39), chr(39) * 2)}'").replace(
+        f"paper: {site.url('/old')}}}", f'paper: "{new}"}}')
+    assert f"# old address: {site.url('/old')}" in after and f"moved from {site.url('/old')} in 2025" in after
+    assert f'docs: "{site.url("/old-code")}/docs"' in after  # not a redirect: untouched, though it contains one
+    assert CliRunner().invoke(main, ["validate", "--catalog", str(catalog)]).exit_code == 0
+    assert [p.name for p in path.parent.iterdir()] == ["tricky.yaml"]  # no temporary file left behind
+
+
+def test_fix_finds_a_url_written_with_yaml_escapes(servers, project: Path) -> None:
+    site = servers("127.0.0.2")
+    site.routes["/old"] = lambda r: r.redirect(301, "/new")
+    text = entry("quoted", "PLACEHOLDER").replace("url: PLACEHOLDER", f'url: "{site.url("/ol")}\\x64"')
+    catalog = make_catalog(project / "catalog", {"library/quoted.yaml": text}, good=False)
+    path = catalog / "resources/library/quoted.yaml"
+    code, out, _ = run("--catalog", str(catalog), "--fix")
+    assert code == 0 and f'url: "{site.url("/new")}"\n' in path.read_text(encoding="utf-8"), out
+
+
+@pytest.mark.parametrize("source,new", [
+    ('"http://a.org/old"', 'http://a.org/new"quoted"\\path'), ("'http://a.org/old'", "http://a.org/it's"),
+    ("http://a.org/old", "http://a.org/x,y[1]"), ("http://a.org/old", "http://a.org/plain"),
+])
+def test_the_new_url_reads_back_exactly_in_the_style_it_is_written(source: str, new: str) -> None:
+    import yaml
+
+    from aigc_resources.linkcheck.fix import quote_like
+
+    written = quote_like(source, new)
+    assert yaml.safe_load(f"{{code: {written}, next: 1}}") == {"code": new, "next": 1}
+    assert written[0] == source[0] or written[0] == '"'
+
+
+def test_output_through_a_symlink_or_to_a_device_never_replaces_them(server: FixtureServer, project: Path) -> None:
+    (project / "urls.txt").write_text(server.url("/page") + "\n", encoding="utf-8")
+    (project / "reports").mkdir()
+    (project / "reports/real.md").write_text("old", encoding="utf-8")
+    (project / "latest.md").symlink_to(project / "reports/real.md")
+    code, _, _ = run("--url-file", "urls.txt", "--format", "markdown", "--output", "latest.md")
+    assert code == 0 and (project / "latest.md").is_symlink()
+    assert (project / "reports/real.md").read_text(encoding="utf-8").startswith("## Link check")
+    fifo = project / "pipe"
+    os.mkfifo(fifo)  # stands for /dev/null and /dev/stdout: os.replace over them as root replaces the device
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE)
+    code, _, _ = run("--url-file", "urls.txt", "--format", "json", "--output", str(fifo), "--no-cache")
+    received = reader.communicate(timeout=30)[0]
+    assert code == 0 and fifo.is_fifo() and json.loads(received)[0]["status"] == "ok"
+
+
+def test_fix_on_a_file_that_cannot_be_written_is_skipped_not_a_traceback(servers, project: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    site = servers("127.0.0.2")
+    site.routes["/old"] = lambda r: r.redirect(301, "/new")
+    catalog = make_catalog(project / "catalog", {"library/one.yaml": entry("one", site.url("/old"))}, good=False)
+    path = catalog / "resources/library/one.yaml"
+    before = path.read_bytes()
+
+    def read_only(target: Path, data: bytes) -> None:  # what a read-only checkout does (root ignores chmod)
+        raise PermissionError(13, "Permission denied", str(target))
+
+    monkeypatch.setattr("aigc_resources.linkcheck.fix.atomic_write", read_only)
+    code, out, err = run("--catalog", str(catalog), "--fix")
+    assert code == 0 and "Traceback" not in out + err
+    assert "skipped: cannot write the file (Permission denied)" in out and path.read_bytes() == before
+
+
+def test_output_onto_the_history_or_the_url_file_is_refused(project: Path) -> None:
+    (project / "urls.txt").write_text("", encoding="utf-8")
+    assert run("--url-file", "urls.txt", "--history", "h.sqlite")[0] == 0
+    before = (project / "h.sqlite").read_bytes()
+    for target, option in [("h.sqlite", "--history"), ("./urls.txt", "--url-file")]:
+        code, _, err = run("--url-file", "urls.txt", "--history", "h.sqlite", "--output", target)
+        assert code == 3 and f"this is the {option} file" in err
+    result = CliRunner().invoke(main, ["link-report", "--history", "h.sqlite", "--output", "h.sqlite"])
+    assert result.exit_code == 3 and "this is the --history file" in result.stderr
+    assert (project / "h.sqlite").read_bytes() == before
+
+
+def test_control_characters_in_a_url_file_keep_every_report_readable(project: Path) -> None:
+    (project / "urls.txt").write_text("http://a.org/\x1b[31mred\nhttp://b.org/\x07bell\n", encoding="utf-8")
+    code, _, _ = run("--url-file", "urls.txt", "--format", "junit", "--output", "report.xml")
+    assert code == 2
+    names = [case.get("name") for case in ET.parse(project / "report.xml").getroot().iter("testcase")]
+    assert names == ["http://a.org/\\x1b[31mred", "http://b.org/\\x07bell"]
+    for fmt in ("text", "markdown", "github"):
+        out = run("--url-file", "urls.txt", "--format", fmt)[1]
+        assert "\x1b" not in out and "\x07" not in out and "\\x1b[31mred" in out
+
+
+def test_unknown_ref_in_a_shallow_clone_says_how_to_fetch_it(project: Path) -> None:
+    origin = project / "origin"
+    catalog = make_catalog(origin / "catalog", {"library/one.yaml": entry("one", "https://a.org/x")}, good=False)
+    _git(origin, "init", "-q")
+    for n in range(2):
+        (catalog / "resources/library/one.yaml").write_text(entry("one", f"https://a.org/{n}"), encoding="utf-8")
+        _git(origin, "add", ".")
+        _git(origin, "commit", "-qm", f"c{n}")
+    subprocess.run(["git", "clone", "-q", "--depth", "1", origin.as_uri(), str(project / "shallow")], check=True,
+                   capture_output=True)
+    code, _, err = run("--catalog", str(project / "shallow/catalog"), "--changed-since", "HEAD~1")
+    assert code == 3 and "unknown git ref 'HEAD~1'; this clone is shallow" in err and "fetch-depth: 0" in err

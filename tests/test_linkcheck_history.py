@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -171,3 +174,151 @@ def _count(db: Path) -> int:
                                 ).fetchone()[0]
     except sqlite3.Error:
         return 0
+
+
+def _foreign_db(path: Path) -> None:
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE notes (x)")
+    db.commit()
+    db.close()
+
+
+def _newer_db(path: Path) -> None:
+    with History(path):
+        pass
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA user_version = 99")
+    db.close()
+
+
+def _corrupt_db(path: Path) -> None:
+    with History(path) as history:
+        history.start_run("catalog", 1)
+    data = bytearray(path.read_bytes())
+    data[100:4096] = os.urandom(3996)  # the page 1 b-tree header and schema
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("make,message", [
+    (lambda p: p.mkdir(), "is a folder, not a history file"),
+    (lambda p: None, "cannot create the folder"),  # its parent is a file (below)
+    (_foreign_db, "it holds other tables: notes"),
+    (_newer_db, "newer version (schema 99"),
+    (_corrupt_db, "not a link-check history database"),
+])
+def test_unusable_history_paths_are_clear_errors_and_left_untouched(tmp_path: Path, make, message: str) -> None:
+    path = tmp_path / "h.sqlite"
+    if message == "cannot create the folder":
+        (tmp_path / "file").write_text("x", encoding="utf-8")
+        path = tmp_path / "file" / "h.sqlite"
+    make(path)
+    before = path.read_bytes() if path.is_file() else None
+    with pytest.raises(HistoryError, match=re.escape(message)):
+        History(path)
+    if before is not None:
+        assert path.read_bytes() == before  # no table added to someone else's database
+
+
+def test_broken_links_refuses_a_file_that_is_not_a_history(tmp_path: Path) -> None:
+    _foreign_db(tmp_path / "other.sqlite")
+    with pytest.raises(HistoryError, match="not a link-check history database"):
+        broken_links(tmp_path / "other.sqlite")
+    with pytest.raises(HistoryError, match="no history file"):
+        broken_links(tmp_path / "missing.sqlite")
+    _newer_db(tmp_path / "newer.sqlite")  # its columns may mean something else now: not guessed at
+    with pytest.raises(HistoryError, match="newer version"):
+        broken_links(tmp_path / "newer.sqlite")
+    assert link_health(tmp_path / "other.sqlite") == {}  # the site builds without a history
+
+
+def test_a_history_locked_by_another_process_is_a_clear_error(tmp_path: Path) -> None:
+    db = tmp_path / "h.sqlite"
+    with History(db, busy_timeout=0.05) as history:
+        run = history.start_run("catalog", 1)
+        holder = sqlite3.connect(db, isolation_level=None)
+        holder.execute("BEGIN EXCLUSIVE")  # another run (or a person with sqlite3) holds the lock
+        try:
+            with pytest.raises(HistoryError, match="another process"):
+                history.record(run, _result(OK, T0))
+            with pytest.raises(HistoryError, match="another process"):
+                History(db, busy_timeout=0.05)
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        history.record(run, _result(OK, T0))  # usable again once the lock is gone
+
+
+def test_ctrl_c_writes_a_partial_report_and_keeps_the_history_consistent(server: FixtureServer,
+                                                                         tmp_path: Path) -> None:
+    def slow(r):
+        time.sleep(0.05)
+        r.page("slow")
+    server.default = slow
+    total = 300
+    (tmp_path / "urls.txt").write_text("\n".join(server.url(f"/{i}") for i in range(total)) + "\n", encoding="utf-8")
+    (tmp_path / "none.toml").write_text("", encoding="utf-8")
+    db, report = tmp_path / "history.sqlite", tmp_path / "report.json"
+    # The handler is set explicitly: a child of a non-interactive shell may inherit SIGINT ignored.
+    command = [sys.executable, "-c", "import signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+               "from aigc_resources.cli import main; main()", "check-links", "--url-file", str(tmp_path / "urls.txt"),
+               "--history", str(db), "--allow-private", "--max-concurrency", "2", "--min-interval", "0",
+               "--format", "json", "--output", str(report), "--config", str(tmp_path / "none.toml")]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and _count(db) < 10 and process.poll() is None:
+            time.sleep(0.02)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 130, err.decode()[-2000:]
+    assert b"interrupted" in err and b"Traceback" not in err
+    partial = json.loads(report.read_text(encoding="utf-8"))
+    assert 10 <= len(partial) < total
+    db_check = sqlite3.connect(db)
+    assert db_check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert db_check.execute("SELECT finished_at FROM runs").fetchall() == [(None,)]  # reads as interrupted
+    stored = {row[0] for row in db_check.execute("SELECT url FROM observations")}
+    assert {r["url"] for r in partial} <= stored  # every reported result is in the history
+
+
+def _no_dns(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = socket.getaddrinfo
+
+    def getaddrinfo(name, *args, **kwargs):
+        if name.startswith("127."):
+            return real(name, *args, **kwargs)
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+def test_a_runner_without_dns_does_not_mark_every_link_broken(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _no_dns(monkeypatch)
+    targets = [LinkTarget(f"http://host{i}.aigc-test/p", f"http://host{i}.aigc-test/p") for i in range(6)]
+    db = tmp_path / "h.sqlite"
+    run = check_links(targets, fast_settings(), policy=FailPolicy.ANY, history_path=db)
+    assert {r.status for r in run.results} == {LinkStatus.TRANSIENT} and not run.failures
+    assert "the checker's DNS is down" in run.results[0].reason
+    with History(db) as history:  # and no broken streak starts in the history
+        assert {o.status for rows in history.observations().values() for o in rows} == {LinkStatus.TRANSIENT}
+
+
+def test_unknown_hosts_are_broken_when_other_servers_answer(server: FixtureServer, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    _no_dns(monkeypatch)
+    targets = [LinkTarget(f"http://host{i}.aigc-test/p", f"http://host{i}.aigc-test/p") for i in range(6)]
+    targets.append(LinkTarget(server.url("/fine"), server.url("/fine")))
+    run = check_links(targets, fast_settings(), policy=FailPolicy.ANY, history_path=tmp_path / "h.sqlite")
+    statuses = {r.url: r.status for r in run.results}
+    assert statuses.pop(server.url("/fine")) is LinkStatus.OK
+    assert set(statuses.values()) == {LinkStatus.BROKEN} and len(run.failures) == 6
+
+
+def test_progress_shows_unknown_hosts_with_their_final_status(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _no_dns(monkeypatch)
+    targets = [LinkTarget(f"http://host{i}.aigc-test/p", f"http://host{i}.aigc-test/p") for i in range(6)]
+    shown: list[LinkStatus] = []
+    check_links(targets, fast_settings(), policy=FailPolicy.ANY, on_result=lambda r: shown.append(r.status))
+    assert shown == [LinkStatus.TRANSIENT] * 6  # never "broken" on the progress lines, then transient

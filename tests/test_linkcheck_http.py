@@ -6,6 +6,7 @@ upper bounds far below what the misbehaving server would take without the featur
 
 from __future__ import annotations
 
+import codecs
 import email.utils
 import socket
 import ssl
@@ -17,9 +18,10 @@ from pathlib import Path
 
 import pytest
 from .linkcheck_support import (Checker, FixtureServer, check, drip_body, drip_headers, fast_settings, gzip_bomb,
-                               huge_body, never_answer, reset_connection, server, servers)  # noqa: F401
+                               huge_body, never_answer, raw_answer, reset_connection, server, servers)  # noqa: F401
 
-from aigc_resources.linkcheck import ErrorKind, LinkStatus, LinkTarget
+from aigc_resources.linkcheck import ErrorKind, FailPolicy, LinkStatus, LinkTarget
+from aigc_resources.linkcheck.history import judge
 from aigc_resources.net import AddressPolicy
 from aigc_resources.linkcheck.quirks import HOST_RULES, HostRule
 
@@ -108,9 +110,133 @@ def test_too_many_redirects_is_broken(server: FixtureServer) -> None:
     assert len(server.log) == 6
 
 
-def test_redirect_to_an_unsupported_scheme_is_invalid(server: FixtureServer) -> None:
-    server.routes["/a"] = lambda r: r.redirect(301, "ftp://files.example.org/x")
-    assert check(server.url("/a")).status is INVALID
+@pytest.mark.parametrize("location", ["ftp://files.example.org/x", "mailto:a@b.org", "javascript:alert(1)",
+                                      "data:text/html,hi", "file:///etc/passwd"])
+def test_redirect_to_an_unsupported_scheme_is_invalid(server: FixtureServer, location: str) -> None:
+    server.routes["/a"] = lambda r: r.redirect(301, location)
+    result = check(server.url("/a"))
+    assert result.status is INVALID and "redirect to a URL that cannot be checked" in result.reason
+    assert [h.location for h in result.redirects] == [location]  # the verdict says the URL itself is fine
+    verdict = judge(result, [], None, FailPolicy.PERSISTENT, fast_settings())
+    assert verdict.fails and verdict.why.startswith("it redirects to a URL that cannot be checked")
+
+
+@pytest.mark.parametrize("location,expected", [
+    ("/a page with spaces", "/a%20page%20with%20spaces"),  # browsers percent-encode; it was "invalid"
+    ("/caf\u00e9/\u65e5\u672c?q=\u00e9#s\u00e9", "/caf%C3%A9/%E6%97%A5%E6%9C%AC?q=%C3%A9#s%C3%A9"),
+    ("/already%20encoded", "/already%20encoded"),
+])
+def test_location_with_spaces_or_unicode_is_followed_percent_encoded(server: FixtureServer, location: str,
+                                                                     expected: str) -> None:
+    server.routes["/moved"] = raw_answer(b"HTTP/1.1 301 Moved\r\nLocation: " + location.encode("utf-8")
+                                         + b"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+    result = check(server.url("/moved"))
+    assert result.status is REDIRECTED and result.suggested_url == server.url(expected), result.reason
+    assert server.requests_to(expected.split("#")[0])
+
+
+@pytest.mark.parametrize("answer,kind,fragment", [
+    (b"HTTP/1.1 abc OK\r\n\r\n", ErrorKind.PROTOCOL, "BadStatusLine"),
+    (b"\x00\x01garbage\r\n\r\n", ErrorKind.PROTOCOL, "\\x00\\x01garbage"),
+    (b"<html>HTTP/0.9 has no status line</html>", ErrorKind.PROTOCOL, "BadStatusLine"),
+    (b"HTTP/1.1 200 OK\r\nX-Big: " + b"a" * 70_000 + b"\r\n\r\n", ErrorKind.PROTOCOL, "LineTooLong"),
+    (b"HTTP/1.1 200 OK\r\n" + b"".join(b"X-%d: y\r\n" % i for i in range(120)) + b"Content-Length: 0\r\n\r\n",
+     ErrorKind.PROTOCOL, "a browser may read it"),
+    # requests' InvalidHeader is a ValueError: it made the *URL* "invalid", failing the run.
+    (b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\nhello", ErrorKind.PROTOCOL,
+     "Content-Length"),
+    (b"HTTP/1.1 301 Moved\r\nLocation: /one\r\nLocation: /two\r\nContent-Length: 0\r\n\r\n", ErrorKind.PROTOCOL,
+     "2 different Location headers: /one, /two"),
+    (b"HTTP/1.1 600 Beyond\r\nContent-Length: 0\r\n\r\n", ErrorKind.PROTOCOL, "status 600"),
+    # urllib3's DecodeError escapes requests while streaming: it was a retried "network error".
+    (b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\nContent-Length: 5\r\n\r\nhello",
+     ErrorKind.DECODING, "DecodeError"),
+    (b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 9000\r\n\r\n<title>short</title>",
+     ErrorKind.RESET, "IncompleteRead"),  # a Content-Length that lies: the body ends early
+])
+def test_malformed_answers_are_transient_with_an_honest_reason(server: FixtureServer, answer: bytes,
+                                                               kind: ErrorKind, fragment: str) -> None:
+    server.routes["/bad"] = raw_answer(answer)
+    result = check(server.url("/bad"))
+    assert result.status is TRANSIENT and result.error_kind is kind, result.reason
+    assert fragment in result.reason and not any(c in result.reason for c in "\x00\r\n")
+
+
+def _promise_unsent_bytes(head: bytes):
+    def handler(r):  # headers promise 10 body bytes that never come; the socket stays open (bounded)
+        r.wfile.write(head + b"Content-Length: 10\r\n\r\n")
+        r.wfile.flush()
+        time.sleep(4)
+        r.close_connection = True
+    return handler
+
+
+def test_a_content_length_that_promises_bytes_never_sent_does_not_hide_the_answer(server: FixtureServer) -> None:
+    # The status is known from the headers: waiting for the body turned a 301 and a 404 into
+    # "no complete answer within the total deadline" (transient), after the whole deadline.
+    server.routes["/moved"] = _promise_unsent_bytes(b"HTTP/1.1 301 Moved\r\nLocation: /moved-here\r\n")
+    server.routes["/gone"] = _promise_unsent_bytes(b"HTTP/1.1 404 Not Found\r\n")
+    moved, gone = check(server.url("/moved"), timeout=3.0), check(server.url("/gone"), timeout=3.0)
+    assert moved.status is REDIRECTED and moved.suggested_url == server.url("/moved-here"), moved.reason
+    assert gone.status is BROKEN and gone.http_status == 404, gone.reason
+
+
+def test_content_length_shorter_than_the_body_is_read_as_sent(server: FixtureServer) -> None:
+    server.routes["/a"] = raw_answer(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 3\r\n\r\n"
+                                     b"<title>Not Found</title>")
+    assert check(server.url("/a")).status is OK  # only 3 bytes belong to the answer, as in browsers
+
+
+@pytest.mark.parametrize("content_type,body", [
+    ("text/html; charset=utf-16", "<h2 id='sec'>x</h2>".encode("utf-8")),       # wrong label: no NUL bytes
+    ("text/html; charset=utf-32", "<h2 id='sec'>x</h2>".encode("utf-8")),
+    ("text/html; charset=no-such-charset", "<h2 id='sec'>caf\u00e9</h2>".encode("utf-8")),
+    ("text/html; charset=iso-8859-1", codecs.BOM_UTF8 + "<h2 id='s\u00e9c'>x</h2>".encode("utf-8")),  # BOM wins
+    ("text/html; charset=utf-16", codecs.BOM_UTF16_LE + "<h2 id='s\u00e9c'>x</h2>".encode("utf-16-le")),
+    ("text/html; charset=utf-16", "<h2 id='sec'>x</h2>".encode("utf-16-le")),   # a true label
+])
+def test_a_wrong_charset_does_not_hide_fragment_ids(server: FixtureServer, content_type: str, body: bytes) -> None:
+    fragment = "s%C3%A9c" if "\u00e9c" in body.decode("utf-8", "ignore") + body.decode("utf-16", "ignore") else "sec"
+    server.routes["/page"] = lambda r: r.send(200, body, content_type=content_type)
+    result = check(server.url(f"/page#{fragment}"))
+    assert result.status is OK, result.reason
+
+
+@pytest.mark.parametrize("body,content_type", [
+    ('<meta charset="gbk"><title>页面不存在</title>'.encode("gbk"), "text/html"),
+    ('<meta http-equiv="Content-Type" content="text/html; charset=gb2312"><title>页面不存在</title>'.encode("gbk"),
+     "text/html"),
+    ("<title>页面不存在</title>".encode("gbk"), "text/html; charset=GB2312"),  # browsers read gb2312 as GBK
+])
+def test_chinese_soft_404_in_a_legacy_encoding_is_found(server: FixtureServer, body: bytes,
+                                                        content_type: str) -> None:
+    server.routes["/gone"] = lambda r: r.send(200, body, content_type=content_type)
+    result = check(server.url("/gone"))
+    assert result.status is BROKEN and result.error_kind is ErrorKind.SOFT_404, result.reason
+
+
+def test_control_characters_a_server_sends_never_reach_reports(server: FixtureServer) -> None:
+    server.routes["/esc"] = lambda r: r.send(200, b"<title>404 \x1b[2J\x07 gone</title>")
+    result = check(server.url("/esc"))
+    assert result.status is BROKEN and "\\x1b[2J\\x07" in result.reason
+    assert not any(ord(c) < 32 for c in result.reason)
+
+
+def test_idn_host_is_resolved_in_its_ascii_form(server: FixtureServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    real, asked = socket.getaddrinfo, []
+
+    def getaddrinfo(name, port, *args, **kwargs):
+        if name == "127.0.0.2":  # the connection to the checked address itself
+            return real(name, port, *args, **kwargs)
+        asked.append(name)
+        if name == "xn--bcher-kva.aigc-test":
+            return real("127.0.0.2", port, *args, **kwargs)
+        raise socket.gaierror(socket.EAI_NONAME, "fake resolver")
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    result = check(f"http://b\u00fccher.aigc-test:{server.port}/katalog")
+    assert result.status is OK and asked == ["xn--bcher-kva.aigc-test"], (result.reason, asked)
+    assert server.log[0].headers["host"] == f"xn--bcher-kva.aigc-test:{server.port}"
 
 
 def test_redirect_to_a_dead_page_is_broken(server: FixtureServer) -> None:

@@ -30,6 +30,9 @@ NOW = dt.datetime(2026, 11, 29, 12, 0, 0, tzinfo=dt.timezone.utc)
     ("Sun Nov 29 12:00:05 2026", 5.0),                                         # asctime form
     ("Sun, 29 Nov 2026 11:00:00 GMT", 0.0),                                    # in the past
     ("soon", None), ("-5", None), ("1.5", None), ("", None), (None, None),
+    # Valid however long (RFC 9110: 1*DIGIT); it was taken as malformed and retried at once.
+    ("99999999999999999999", 1e12), ("Fri, 31 Dec 9999 23:59:59 GMT", 251_606_347_199.0),
+    ("Mon, 01 Jan 0001 00:00:00 GMT", 0.0), ("Fri, 31 Dec 99999 23:59:59 GMT", None),
 ])
 def test_parse_retry_after(value: str | None, seconds: float | None) -> None:
     assert parse_retry_after(value, NOW) == seconds
@@ -168,9 +171,38 @@ def test_settings_come_from_pyproject_then_options(tmp_path: Path) -> None:
     ("[[tool.aigc-resources.linkcheck.exclude]]\npattern = 'x'\n", "exclude[0]: `reason` is missing"),
     ("[[tool.aigc-resources.linkcheck.exclude]]\npattern = '(('\nreason = 'r'\n", "not a valid regular expression"),
     ("timeout = [\n", "not valid TOML"),
+    # Non-finite or absurd numbers hung the run (a wait of inf) or crashed every URL (a deadline
+    # of inf overflows the clock); nan passed every range check and expired every deadline.
+    ("timeout = nan\n", "timeout: expected a finite number (s), got nan"),
+    ("timeout = inf\n", "timeout: expected a finite number (s), got inf"),
+    ("min-interval = inf\n", "min-interval: expected a finite number"),
+    ("max-age = nan\n", "max-age: expected a finite number (h)"),
+    ("retry-after-cap = 1e300\n", "retry-after-cap: must be at most 86400 (s)"),
+    ("retries = 1000000000\n", "retries: must be at most 20"),
+    ("max-concurrency = 100000\n", "max-concurrency: must be at most 1024"),  # one thread per request
+    # A header value with a line break or non-ASCII text made every URL "invalid".
+    ('user-agent = "bot\\nX-Injected: 1"\n', "user-agent: only printable ASCII"),
+    ("user-agent = '\u722c\u866b'\n", "user-agent: only printable ASCII"),
+    ('history = "a\\u0000b"\n', "history: control characters are not allowed"),
+    ("exclude = 'x'\n", "exclude: expected a list of tables ([[tool.aigc-resources.linkcheck.exclude]]), got 'x'"),
+    ("max-concurrency = 3\nmax_concurrency = 4\n", "'max-concurrency' is given twice"),
 ])
 def test_bad_settings_name_the_file_and_key(tmp_path: Path, body: str, message: str) -> None:
     path = _pyproject(tmp_path, body)
     with pytest.raises(ConfigError, match=re.escape(message)) as info:
         load_settings(path)
     assert str(path) in str(info.value)
+
+
+@pytest.mark.parametrize("text", ["tool = 5\n", "[tool]\naigc-resources = 'x'\n",
+                                  "[tool.aigc-resources]\nlinkcheck = 5\n"])
+def test_a_settings_table_that_is_not_a_table_is_refused(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "pyproject.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match="must be a table"):
+        load_settings(path)
+
+
+def test_non_finite_options_are_refused_like_settings() -> None:
+    with pytest.raises(ConfigError, match=re.escape("option timeout: expected a finite number (s), got nan")):
+        load_settings(None, {"timeout": float("nan")})

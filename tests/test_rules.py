@@ -111,14 +111,19 @@ def test_unused_values_and_empty_groups_are_warnings(tmp_catalog):
     ("{id: text, name: Text,", "`text` appears twice in `modalities`"),
     ("aliases: [Transformers]}", "alias `Diffusion` also names `transformer` in `topics`"),
     ("{id: attention, group: core,", "parents form a cycle"),
+    # An alias spelling another value's id was accepted: the importer could read it as either.
+    ("aliases: [Transformers, attention]}", "alias `attention` is the id of `attention` in `topics`"),
+    ("aliases: [Transformers, Diffusion Models]}", "alias `Diffusion Models` is the id of `diffusion-models` in `topics`"),
 ])
 def test_taxonomy_consistency(change, message):
     text = (FIXTURES / "taxonomy.yaml").read_text(encoding="utf-8")
     if change.startswith("{id: text"):
         text = text.replace("  - {id: image,", "  - {id: text, name: Text again, name_zh: 文本, description: Duplicate id., "
                                               "description_zh: 重复的值。}\n  - {id: image,")
-    elif change.startswith("aliases"):
+    elif change == "aliases: [Transformers]}":
         text = text.replace("aliases: [Transformers]}", "aliases: [Transformers, Diffusion]}")
+    elif change.startswith("aliases"):
+        text = text.replace("aliases: [Transformers]}", change)
     else:
         text = text.replace("{id: transformer, group: core,", "{id: transformer, group: core, parent: attention,")
         text = text.replace("{id: attention, group: core,", "{id: attention, group: core, parent: transformer,")
@@ -201,3 +206,33 @@ def test_block_markdown_found_whatever_the_line_breaks(tmp_catalog, newline):
     root = tmp_catalog({"paper/folded-list.yaml": text.replace("\n", newline).encode("utf-8")})
     report = load_catalog(root, today=TODAY)
     assert ("E-TEXT-BLOCK-MARKDOWN", 15, 3) in codes(report, "folded-list.yaml")
+
+
+def test_layout_of_the_wrong_kind_is_reported(tmp_catalog, tmp_path):
+    """A file where the catalog expects a folder (or the reverse), a linked folder of entries and
+    a folder inside concepts/ were skipped silently: no entries, no goals, no error."""
+    root = tmp_catalog()
+    (root / "paths").write_text("not a folder\n", encoding="utf-8")
+    (root / "coverage.yaml").mkdir()
+    (root / "concepts" / "sub").mkdir(parents=True)
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "library").mkdir(parents=True)
+    (elsewhere / "library" / "outside.yaml").write_text(GOOD, encoding="utf-8")
+    os.symlink(elsewhere / "library", root / "resources" / "linked")
+    report = load_catalog(root, today=TODAY)
+    found = sorted((Path(d.path).name, d.code, d.line) for d in report.diagnostics if d.code.startswith("E-FILE"))
+    assert found == [("coverage.yaml", "E-FILE-PLACE", 0), ("linked", "E-FILE-LINK", 1),
+                     ("paths", "E-FILE-PLACE", 0), ("sub", "E-FILE-PLACE", 0)]
+    assert report.failed() and report.catalog.get("outside") is None
+
+
+def test_taxonomy_of_the_wrong_kind_is_named(tmp_path):
+    from aigc_resources.errors import CatalogNotFound
+
+    (tmp_path / "taxonomy.yaml").mkdir()
+    with pytest.raises(CatalogNotFound, match="taxonomy.yaml is a folder, not a file"):
+        load_catalog(tmp_path)
+    (tmp_path / "taxonomy.yaml").rmdir()
+    os.symlink(tmp_path / "missing.yaml", tmp_path / "taxonomy.yaml")
+    with pytest.raises(CatalogNotFound, match="taxonomy.yaml is a symbolic link to a missing file"):
+        load_catalog(tmp_path)

@@ -75,6 +75,23 @@ def test_demo_slot_links_the_demo_only_where_one_exists(catalog, pages):
     assert "'演示'" in repr(site_nav(catalog, lang="zh", extras=fake_extras(catalog)))
 
 
+def test_concept_page_lists_each_demo_on_its_own_line(catalog):
+    """Two demos of one concept ran together in one paragraph, each followed by the same
+    sentence (which called a metrics calculator "a small model you can train")."""
+    import markdown
+
+    demos = [DemoRef("demos/ngram.md", "N-gram demo", "N-gram 演示"), DemoRef("demos/lstm.md", "LSTM demo", "LSTM 演示")]
+    extras = SiteExtras(demos={"ngram-language-model": demos})
+    for lang, intro in (("en", "Small programs that run on a laptop CPU"), ("zh", "在笔记本电脑 CPU 上一分钟左右")):
+        page = render_site(catalog, lang=lang, extras=extras)["topics/ngram-language-model.md"]
+        body = page.split("---\n", 2)[2].split("<!-- aigc:html -->")[0]
+        html = markdown.markdown(body, extensions=["admonition"])
+        box = html[html.index('<div class="admonition example">'):]
+        assert intro in box and "small model you can train" not in box
+        items = re.findall(r"<li><a href=\"([^\"]+)\">([^<]+)</a></li>", box)
+        assert [href for href, _ in items] == ["../demos/ngram.md", "../demos/lstm.md"], (lang, box)
+
+
 def test_extra_pages_may_not_replace_site_pages(catalog):
     extras = SiteExtras(pages=lambda lang: {"explore.md": "# mine"})
     with pytest.raises(ValueError, match="explore.md"):
@@ -93,11 +110,14 @@ def test_path_page_lists_steps_with_targets_and_reasons(pages):
     zh = pages["zh"]["paths/fixture-path.md"]
     assert "### 2. [从零实现扩散模型](../resources/diffusion-from-scratch-course.md)" in zh
     assert "一步步亲手实现模型。" in zh and 'data-template="已完成 &#123;done&#125; / &#123;total&#125; 步"' in zh
+    # each entry step says what language the resource is in (the paths are the same for both sites)
+    assert "<small>课程 · 入门 · 英语、中文 · 免费</small>" in zh and "<small>论文 · 高级 · 英语 · 免费</small>" in zh
+    assert "<small>Course · Beginner · English, Chinese · Free</small>" in page
 
 
 def test_entries_and_concepts_link_back_to_their_paths(pages):
     assert '<a href="../../paths/fixture-path/">Fixture path</a>: step 2 of 3' in pages["en"]["resources/diffusion-from-scratch-course.md"]
-    assert '<a href="../../paths/fixture-path/">测试路径</a>: 第 1 步，共 3 步' in pages["zh"]["topics/diffusion-models.md"]
+    assert '<a href="../../paths/fixture-path/">测试路径</a>：第 1 步，共 3 步' in pages["zh"]["topics/diffusion-models.md"]
 
 
 # -- languages ----------------------------------------------------------------------------------------
@@ -122,6 +142,52 @@ def template_keys() -> set[str]:
     for path in list((root / "templates").glob("*.j2")) + [root / "site.py"]:
         keys.update(re.findall(r'\bt\("((?:[^"\\]|\\.)+)"\)', path.read_text(encoding="utf-8")))
     return keys
+
+
+#: ASCII ": ", ", ", "; " or a sentence-ending "." after Chinese text (optionally closing bold or a link), or
+#: a full-width colon followed by a space: the marks of English punctuation left in Chinese furniture.
+ENGLISH_PUNCTUATION = re.compile(r"[\u4e00-\u9fff\uff09](?:\*\*|</a>)?(?:[:,;]\x20|\.(?=\s|$))|：\x20")
+
+
+def test_chinese_pages_use_chinese_punctuation(pages):
+    """"先学: …", "出处: …", "条资源.", "英语, 中文" and "起点难度： 入门" on the Chinese site: the words were
+    translated, the punctuation around them was not. Code and quoted YAML examples are exempt."""
+    found = []
+    for path, text in pages["zh"].items():
+        if not isinstance(text, str) or not path.endswith(".md"):
+            continue
+        prose = re.sub(r"`[^`\n]*`|“[^”]*”", "§", text)
+        found += [(path, prose[max(0, m.start() - 20):m.end() + 10]) for m in ENGLISH_PUNCTUATION.finditer(prose)]
+    assert found == []
+    assert "**先学**：[" in pages["zh"]["topics/attention.md"]
+    assert "**Learn first**: [" in pages["en"]["topics/attention.md"]
+
+
+def test_hub_pages_title_in_the_page_language_with_the_other_name_below(pages):
+    """Hub titles read "Library / framework / 库与框架": both names joined by the slash that the
+    English name itself contains. Like concept pages, the other language's name is a subtitle."""
+    en, zh = pages["en"]["types/library.md"], pages["zh"]["types/library.md"]
+    assert "\n# Library / framework\n" in en and '<p class="aigc-subtitle">库与框架</p>' in en
+    assert "\n# 库与框架\n" in zh and '<p class="aigc-subtitle">Library / framework</p>' in zh
+    assert "\n# BLEU\n" in pages["zh"]["topics/bleu.md"] and "aigc-subtitle" not in pages["zh"]["topics/bleu.md"]
+
+
+def test_home_chinese_count_links_every_chinese_code(catalog):
+    """The Explore link behind "N in Chinese" selects every Chinese code, so its count matches."""
+    from aigc_resources.render.site import SiteModel
+
+    resource = catalog.get("diffusion-from-scratch-course").resource
+    variant = resource.model_copy(update={"languages": ["zh-Hant"]})
+    model = SiteModel(catalog, "en")
+    model.entries = [variant if r.id == resource.id else r for r in model.entries]
+    assert model.chinese_filter() == "language=zh,zh-Hant"
+
+
+def test_hub_index_tables_name_every_column(pages):
+    """The description column of the hub index tables (and the levels table on About) had no header."""
+    assert "| 概念 | 说明 | 资源数 |" in pages["zh"]["topics/index.md"]
+    assert "| Types | What it is | Entries |" in pages["en"]["types/index.md"]
+    assert not any(re.search(r"^\|[^\n]*\| \|", page, re.M) for page in pages["zh"].values() if isinstance(page, str))
 
 
 def test_every_interface_string_has_a_chinese_translation():
@@ -221,7 +287,7 @@ def test_stats_figures_count_the_catalog(catalog, pages):
     papers = sum(1 for e in catalog.entries if e.resource.type == "paper")
     assert re.search(rf'<title>Paper: {papers}</title>', page)
     zh = pages["zh"]["stats.md"]
-    assert re.search(rf'<title>论文: {papers}</title>', zh)
+    assert re.search(rf'<title>论文：{papers}</title>', zh)
     assert 'href="../types/paper/"' in page
 
 
@@ -396,3 +462,62 @@ def test_the_link_checkers_history_feeds_the_site(catalog, tmp_path):
     by_id = {e["id"]: e for e in json.loads(pages["catalog.json"])["entries"]}
     assert by_id["denoising-diffusion-paper"]["link_health"] == "broken"
     assert project_extras(PROJECT_ROOT, tmp_path / "missing.sqlite").link_health == {}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_table_of_contents_lists_the_pre_rendered_sections(built_site, lang):
+    """A concept page's contents sidebar reaches its resources, level by level, not only the
+    formula: Material shows the children of the page title, so the HTML part's headings go there."""
+    _, result = built_site
+    root = result.site_dir / "zh" if lang == "zh" else result.site_dir
+    page = (root / "topics" / "diffusion-models" / "index.html").read_text(encoding="utf-8")
+    toc = page[page.index('data-md-component="toc"'):]
+    for anchor in ("#resources", "#level-beginner", "#level-advanced"):
+        assert f'href="{anchor}" class="md-nav__link"' in toc, (lang, anchor)
+
+
+#: Tooltips and labels the browser shows or reads out (the palette toggle, permalinks, search).
+_LABELS = re.compile(r'\b(?:title|aria-label|placeholder|alt)="([^"]*)"')
+
+
+def test_chinese_pages_carry_no_english_interface_labels(built_site):
+    """Every tooltip and label of the English pages' interface must be translated on the Chinese
+    pages: the palette toggle said "Dark mode", Python-Markdown's permalinks "Permanent link" and
+    Material's footer "Made with", on every Chinese page."""
+    _, result = built_site
+    site = result.site_dir
+    english = set()
+    for path in _html_files(site):
+        if path.relative_to(site).parts[0] != "zh":
+            english.update(_LABELS.findall(path.read_text(encoding="utf-8")))
+    english -= {"", "English", "中文"}  # the language switch names each language in itself
+    left = {}
+    for path in _html_files(site / "zh"):
+        text = path.read_text(encoding="utf-8")
+        for label in set(_LABELS.findall(text)) & english:
+            left.setdefault(label, str(path.relative_to(site)))
+        if "Made with" in text:
+            left.setdefault("Made with", str(path.relative_to(site)))
+    assert left == {}
+
+
+@pytest.mark.parametrize("page", ["topics/lstm/index.html", "topics/diffusion-models/index.html", "demos/ngram/index.html"])
+def test_both_languages_render_markdown_with_the_same_extensions(built_site, page):
+    """The Chinese configuration INHERITs the English one; a `markdown_extensions` list in it
+    replaces the English list instead of merging, and the Chinese pages silently lost maths,
+    admonitions and code fences (a demo's source rendered as headings). Same page, same markup."""
+    _, result = built_site
+    en = (result.site_dir / page).read_text(encoding="utf-8")
+    zh = (result.site_dir / "zh" / page).read_text(encoding="utf-8")
+    for mark in ('class="arithmatex"', 'class="admonition', "<pre", 'class="headerlink"', "<h1"):
+        assert en.count(mark) == zh.count(mark), (page, mark)
+    assert 'title="永久链接"' in zh and 'title="Permanent link"' not in zh
+
+
+def test_home_page_tab_reads_the_site_name_once(built_site):
+    """The browser tab of the home page read "AIGC Resources - AIGC Resources"."""
+    _, result = built_site
+    site = result.site_dir
+    for folder, name, explore in ((site, "AIGC Resources", "Explore"), (site / "zh", "AIGC 学习资源", "探索")):
+        assert f"<title>{name}</title>" in (folder / "index.html").read_text(encoding="utf-8")
+        assert f"<title>{explore} - {name}</title>" in (folder / "explore" / "index.html").read_text(encoding="utf-8")

@@ -100,3 +100,22 @@ def test_real_catalog_policy_is_valid():
     assert not [d.format() for d in report.diagnostics if d.path.endswith("coverage.yaml") and d.code.startswith("E-")]
     policy, _ = load_policy(PROJECT_ROOT / "catalog")
     assert policy is not None and len(policy.concepts) == 18
+
+
+def test_cli_stats_refuses_unknown_ids_in_the_policy(tmp_path):
+    """`stats` used to print `concept X (topic nonexistent) has no paper` and exit 0 for a typo in
+    coverage.yaml, while `validate` reported the typo: the goals now hold the same rule in both."""
+    root = curation.build(tmp_path / "catalog", coverage=curation.COVERAGE.replace(
+        "{name: attention, topic: attention}", "{name: attention, topic: atention}"))
+    result = CliRunner().invoke(main, ["stats", "--catalog", str(root)])
+    assert result.exit_code == 3, result.output
+    assert "E-TAXONOMY-UNKNOWN" in result.output and "`atention` is not in the taxonomy" in result.output
+    assert "did you mean `attention`?" in result.output and "has no paper" not in result.output
+
+
+def test_markdown_table_cells_escape_pipes():
+    from aigc_resources.stats import CoverageReport, format_markdown
+
+    report = CoverageReport(entries=1, by_type={"a|b": 1}, by_level={}, by_language={}, by_modality={},
+                            chinese_entries=0, recent_entries=0, recent_since=None, topics=[])
+    assert "| a\\|b | 1 |" in format_markdown(report)

@@ -48,6 +48,12 @@ def test_bad_urls(url, code):
     ("http://example.org:80/a", "https://example.org/a#section"),
     ("https://github.com/HuggingFace/Transformers", "https://github.com/huggingface/transformers.git"),
     ("https://example.org/?b=2&a=1", "https://example.org/?a=1&b=2&utm_medium=x"),
+    # Share parameters a list copies from the browser (the importer drafted catalog entries twice):
+    ("https://www.bilibili.com/video/BV14c411J7f2/", "https://www.bilibili.com/video/BV14c411J7f2/?vd_source=a42"),
+    ("https://www.bilibili.com/video/BV1Re4y1s7uV/?p=1", "https://bilibili.com/video/BV1Re4y1s7uV?spm_id_from=333&p=1"),
+    ("https://github.com/ianarawjo/ChainForge", "https://github.com/ianarawjo/ChainForge?tab=readme-ov-file"),
+    ("https://youtu.be/i_LwzRVP7bg", "https://www.youtube.com/watch?v=i_LwzRVP7bg&si=abc"),
+    ("https://youtu.be/i_LwzRVP7bg?t=5", "https://m.youtube.com/watch?t=5&v=i_LwzRVP7bg&feature=shared"),
 ])
 def test_same_resource_same_key(a, b):
     assert canonical_url(a) == canonical_url(b)
@@ -58,6 +64,10 @@ def test_same_resource_same_key(a, b):
     ("https://example.org/a", "https://example.org/A"),  # paths are case-sensitive (RFC 3986 §6.2.2.1)
     ("https://github.com/a/b/issues", "https://github.com/a/b"),
     ("https://example.org:8080/a", "https://example.org/a"),
+    ("https://www.bilibili.com/video/BV1Re4y1s7uV/?p=1", "https://www.bilibili.com/video/BV1Re4y1s7uV/?p=2"),
+    ("https://example.org/?si=1", "https://example.org/"),  # share names matter only on their site
+    ("https://github.com/a/b?tab=issues", "https://github.com/a/b"),
+    ("https://youtu.be/abc", "https://youtu.be/abd"),
 ])
 def test_different_resources_differ(a, b):
     assert canonical_url(a) != canonical_url(b)

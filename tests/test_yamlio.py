@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
+
 from aigc_resources.yamlio import LoadedDocument, load_yaml, load_yaml_text
 
 
@@ -108,3 +110,21 @@ def test_file_level_problems(tmp_path: Path):
 def test_unreadable_file(tmp_path: Path):
     doc = load_yaml(tmp_path / "missing.yaml")
     assert [d.code for d in doc.diagnostics] == ["E-FILE-READ"]
+
+
+@pytest.mark.parametrize("text, position, hint", [
+    ("id: x\ntitle：A b\nurl: y\n", (2, 6), "full-width `：` (U+FF1A) where YAML needs `:`"),
+    ("id: x\ntopics：[a]\n", (2, 7), "full-width `：`"),
+    ("id: x\ntitle:Attention\nurl: y\n", (2, 1), "put a space after the key's colon"),
+    ("id: x\ntitle Attention\nurl: y\n", (2, 1), "Fix the syntax at the position shown"),
+    # Not a missing colon, but the same table: a LaTeX-like backslash inside double quotes.
+    ('id: x\ntitle: "a \\( b"\n', (2, 12), "write it twice (`\\\\`), or put the value in single quotes"),
+])
+def test_line_without_a_colon_is_located_on_its_own_line(text, position, hint):
+    """PyYAML notices a key without `: ` on the next line; the diagnostic points at the line
+    itself, and says what to type when the cause is a full-width colon or a missing space."""
+    for use_libyaml in (True, False):
+        doc = load_yaml_text(text, LoadedDocument(path="x.yaml"), use_libyaml=use_libyaml)
+        [d] = doc.diagnostics
+        assert (d.code, d.line, d.column) == ("E-YAML-SYNTAX", *position)
+        assert hint in d.hint

@@ -36,6 +36,9 @@ The contract (the CLI, the site and every demo rely on it)
 
 Floats in the file are rounded to 6 significant digits; the checks use the exact values.
 The same seed on the same library versions gives identical ``metrics.json`` and samples.
+Seeds run from 0 to ``runner.MAX_SEED`` (2**32 - 1). ``run`` receives a private staging folder
+inside ``DIR``, not ``DIR`` itself: the runner moves the files into ``DIR`` only when the run
+completes, so an interrupted run changes nothing (see :mod:`runner`).
 
 **Artifacts**: one full run per demo is committed in ``docs/demos/<name>/`` (``metrics.json``,
 the PNGs, the samples), produced with ``aigc-resources demo run NAME --out docs/demos/NAME``.

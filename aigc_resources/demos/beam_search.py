@@ -70,8 +70,10 @@ DEMO = Demo(
 
 @dataclass(frozen=True)
 class Config:
+    """The full run's settings, each with its reason; ``FAST`` overrides some for ``--fast``."""
+
     seed: int = 0  # the random toy decoders
-    n_models: int = 200  # random toy decoders for the optimality statistics (demos.md §3.3)
+    n_models: int = 200  # random toy decoders for the optimality statistics
     vocab_size: int = 4  # V: three tokens plus <eos>, small enough to enumerate
     max_len: int = 4  # T: at most 3**4 + 3**3 + ... = 121 sequences per decoder
     alpha: float = 0.75  # length-normalisation exponent (d2l's value)

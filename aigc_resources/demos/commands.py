@@ -1,7 +1,7 @@
 """``aigc-resources demo list`` and ``aigc-resources demo run NAME``: parse, call the runner, print.
 
-Exit codes: 0 when the run's thresholds all hold, 2 when one fails, 3 for an unknown demo or a
-missing dependency (the ``demos`` extra), 1 for a bug.
+Exit codes: 0 when the run's thresholds all hold, 2 when one fails, 3 for an unknown demo, a bad
+``--seed`` or ``--out``, or a missing dependency (the ``demos`` extra), 1 for a bug.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from typing import Any
 
 import click
 
-from ..errors import ExitCode
+from ..errors import ExitCode, UserError
+from .runner import MAX_SEED
 
 
 def _handle_errors(func: Callable[..., int]) -> Callable[..., None]:
@@ -32,6 +33,24 @@ def _format_value(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.6g}"
     return str(value)
+
+
+class RunInterrupted(UserError):
+    """Ctrl-C during ``demo run``; the runner has already removed its staging folder (exit 3)."""
+
+
+class _OutDir(click.Path):
+    """A folder path that must not be empty: ``--out ""`` (often an unset shell variable) would
+    otherwise mean the current folder and scatter the demo's files there."""
+
+    def __init__(self) -> None:
+        super().__init__(file_okay=False, path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """Fail on an empty or blank value, then convert as :class:`click.Path` does."""
+        if isinstance(value, str) and not value.strip():
+            self.fail("is empty; give a folder, e.g. --out demo-runs/NAME", param, ctx)
+        return super().convert(value, param, ctx)
 
 
 @click.group("demo")
@@ -60,10 +79,12 @@ def list_demos() -> int:
 
 @demo.command("run")
 @click.argument("name")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed for every random generator.")
+@click.option("--seed", type=click.IntRange(0, MAX_SEED), default=0, show_default=True,
+              help=f"Seed for every random generator, 0 to {MAX_SEED}.")
 @click.option("--fast", is_flag=True, help="The quick variant (fewer epochs) used by the unit tests.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder for metrics.json, figures and samples [default: demo-runs/NAME].")
+@click.option("--out", "out_dir", type=_OutDir(), default=None,
+              help="Folder for metrics.json, figures and samples [default: demo-runs/NAME]. Its files "
+                   "are replaced only when the run completes.")
 @_handle_errors
 def run_command(name: str, seed: int, fast: bool, out_dir: Path | None) -> int:
     """Run demo NAME, write its artifacts and print its metrics and checks.
@@ -76,7 +97,11 @@ def run_command(name: str, seed: int, fast: bool, out_dir: Path | None) -> int:
     from .runner import run_demo
 
     get_demo(name)  # an unknown name fails here, before any import
-    result = run_demo(name, out_dir or Path("demo-runs") / name, seed=seed, fast=fast)
+    out_dir = out_dir or Path("demo-runs") / name
+    try:
+        result = run_demo(name, out_dir, seed=seed, fast=fast)
+    except KeyboardInterrupt:
+        raise RunInterrupted(f"interrupted (Ctrl-C): {out_dir} keeps what it held before this run") from None
     click.echo(f"{result.demo.title} (seed {seed}{', fast' if fast else ''})")
     width = max((len(key) for key in result.metrics), default=0)
     for key, value in result.metrics.items():

@@ -101,6 +101,8 @@ DEMO = Demo(
 
 @dataclass(frozen=True)
 class Config:
+    """The full run's settings, each with its reason; ``FAST`` overrides some for ``--fast``."""
+
     seed: int = 0  # initial weights, the data stream, the time steps and all noise
     T: int = 100  # diffusion steps; Ho et al. use 1,000 for images, 100 suffices in 2-D and is 10x cheaper to sample
     schedule: str = "cosine"  # "cosine" (Nichol & Dhariwal) or "linear" (Ho et al.); see the module docstring
@@ -163,6 +165,7 @@ class NoiseSchedule:
 
     @property
     def T(self) -> int:
+        """The number of diffusion steps T."""
         return len(self.beta)
 
 
@@ -232,7 +235,12 @@ def q_sample_max_error(schedule: NoiseSchedule, seed: int, n: int = 256, dim: in
 
 
 def time_embedding(t: torch.Tensor, dim: int) -> torch.Tensor:
-    """Sinusoidal embedding of the step index (the Transformer's positional encoding applied to t): (B,) -> (B, dim)."""
+    """Sinusoidal embedding of the step index t: (B,) integer steps -> (B, dim).
+
+    The Transformer's positional encoding applied to t, in the layout of Ho et al.'s code: the
+    dim/2 sines first, then the dim/2 cosines, at frequencies 1000^(-k/(dim/2)), k = 0..dim/2-1
+    (base 1000 rather than the Transformer's 10000, since t < T = 100 here).
+    """
     half = dim // 2
     frequencies = torch.exp(-math.log(1000.0) * torch.arange(half, dtype=torch.float32) / half)
     angles = t.float().unsqueeze(1) * frequencies.unsqueeze(0)
@@ -253,6 +261,7 @@ class EpsilonNet(nn.Module):
         )
 
     def forward(self, x_t: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        """Predicted noise ε_θ(x_t, t) (B, D) for noisy points x_t (B, D) at step indices t (B,)."""
         return self.net(torch.cat([x_t, time_embedding(t, self.time_dim)], dim=1))
 
 

@@ -3,16 +3,17 @@
 Everything is the diffusion demo's (:mod:`.diffusion_2d`, Ho et al. 2020): the forward process
 q(x_t | x_0) = N(√ᾱ_t x_0, (1 - ᾱ_t) I) (eq. 4), the noise-prediction objective L_simple
 (eq. 14) and the reverse step of Algorithm 2. Only the data changes: each image is a vector of
-64 pixel intensities, rescaled from [0, 1] to [-1, 1] as in the paper (§4, "data scaled
-linearly to [-1, 1]"), and the final samples are mapped back and clipped to [0, 1].
+64 pixel intensities, rescaled from [0, 1] to [-1, 1] as in the paper (§3.3: image data
+"scaled linearly to [−1, 1]"), and the final samples are mapped back and clipped to [0, 1].
 
 **Schedule.** Here Ho et al.'s linear schedule (β_t from 10⁻⁴ to 0.02, rescaled by 1000/T for
 T = 100) works, and the cosine schedule that suits the ring does not: its last step has
 β_T = 0.999, so the first reverse step divides by √α_T ≈ 0.03 and multiplies every error of
 ε_θ by about 30. In 64 dimensions those errors no longer cancel; the samples blew up (pixel
 values in the hundreds, FID about 270 against about 17 with the linear schedule, measured on
-seeds 0-2 with this budget). Improved DDPM avoids it by clipping the predicted x_0 during
-sampling; we keep Algorithm 2 as written and choose the schedule instead.
+seeds 0-2 with this budget). The reference code of Ho et al. and of Improved DDPM avoids it
+by clipping the predicted x_0 to [-1, 1] at every sampling step (``clip_denoised``), which is
+not in the papers' Algorithm 2; we keep Algorithm 2 as written and choose the schedule instead.
 
 Samples are scored like the VAE's (:mod:`.digit_images`): Inception Score and FID of 1,000
 samples with the metrics demo's classifier, against the training digits.
@@ -74,13 +75,15 @@ DEMO = Demo(
 
 @dataclass(frozen=True)
 class Config:
+    """The full run's settings, each with its reason; ``FAST`` overrides some for ``--fast``."""
+
     seed: int = 0  # the split, the weights, the time steps and all noise
     T: int = 100  # diffusion steps, as in the 2-D demo
     schedule: str = "linear"  # Ho et al.'s; the cosine schedule blows up here (see the module docstring)
     steps: int = 3000  # optimiser steps: IS 5.1-5.3 and FID 17-18 on seeds 0-2 (measured)
     batch_size: int = 128  # 1,500 training images: a batch is about a twelfth of them
     hidden: int = 256  # ε_θ: MLP (64 + 32) -> 256 -> 256 -> 256 -> 64
-    time_dim: int = 32
+    time_dim: int = 32  # width of the sinusoidal embedding of t fed to ε_θ next to x_t
     lr: float = 1e-3  # Adam, decayed linearly to 0
     n_samples: int = 1000  # the VAE demo's sample count for IS and FID
 

@@ -86,8 +86,10 @@ DEMO = Demo(
 
 @dataclass(frozen=True)
 class Config:
+    """The full run's settings, each with its reason; ``FAST`` overrides some for ``--fast``."""
+
     seed: int = 0  # initial weights, the data stream and the noise
-    steps: int = 2000  # demos.md §4.6: 8/8 modes and a high-quality share of 0.80-0.91 at 2,000 steps
+    steps: int = 2000  # 8/8 modes and a high-quality share of 0.80-0.91 at 2,000 steps
     batch_size: int = 256  # enough points per step for D to see all eight modes every time
     latent_dim: int = 2  # z ~ N(0, I_2): the data is 2-D, more noise dimensions do not help here
     hidden: int = 128  # G: 2-128-128-2, D: 2-128-128-1; smaller nets miss modes more often
@@ -103,8 +105,8 @@ class Config:
 FAST: dict[str, object] = {"steps": 500, "batch_size": 128, "scatter_steps": (0, 250, 500)}
 
 THRESHOLDS = (
-    Threshold("modes_covered", ">=", 7, "demos.md §4.6; 8/8 measured on seeds 0-4",
-              "demos.md §4.6；种子 0-4 测得 8/8"),
+    Threshold("modes_covered", ">=", 7, "8/8 measured on seeds 0-4",
+              "种子 0-4 测得 8/8"),
     Threshold("hq_share", ">=", 0.70, "0.80-0.91 measured on seeds 0-4 after 2,000 steps",
               "训练 2,000 步后在种子 0-4 上测得 0.80-0.91"),
     Threshold("hq_share_gain", ">=", 0.5, "training must move the points onto the ring (untrained G: about 0)",

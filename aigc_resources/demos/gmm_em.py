@@ -81,8 +81,10 @@ DEMO = Demo(
 
 @dataclass(frozen=True)
 class Config:
+    """The full run's settings, each with its reason; ``FAST`` overrides some for ``--fast``."""
+
     seed: int = 0  # the data, the initial means and the samples
-    n_per_blob: int = 300  # 3 x 300 points: demos.md §2
+    n_per_blob: int = 300  # 3 x 300 points: enough for EM to separate the blobs
     K: int = 3  # components, equal to the number of blobs that generated the data
     max_iter: int = 200  # EM converges in a few dozen iterations on this data
     tol: float = 1e-6  # stop when the mean log-likelihood changes by less (scikit-learn's rule, tighter)

@@ -100,6 +100,8 @@ DEMO = Demo(
 
 @dataclass(frozen=True)
 class Config:
+    """The full run's settings, each with its reason; ``FAST`` overrides some for ``--fast``."""
+
     seed: int = 0  # the random HMM, its observation sequences and the samples
     K: int = 3  # hidden states of the random HMM: 3^6 = 729 paths, cheap to enumerate
     M: int = 4  # observation symbols
@@ -120,13 +122,13 @@ THRESHOLDS = (
     Threshold("viterbi_matches_bruteforce", "==", 1.0,
               "Viterbi finds a path as probable as the best of all K^T paths (exact ties exist)",
               "维特比算法找到的路径与全部 K^T 条路径中最好的一条概率相同（可能存在完全相等的路径）"),
-    Threshold("transition_max_error", "<=", 0.05, "demos.md §4.10: sampled transition frequencies recover A",
-              "demos.md §4.10：采样序列的转移频率还原出 A"),
+    Threshold("transition_max_error", "<=", 0.05, "sampled transition frequencies recover A",
+              "采样序列的转移频率还原出 A"),
     Threshold("long_sequence_finite", "==", 1.0, "scaling keeps a 2,000-step log-likelihood finite",
               "缩放使 2,000 步序列的对数似然保持有限"),
     Threshold("jieba_viterbi_agreement", "==", 1.0, "our Viterbi returns jieba's path on every sentence",
               "我们的维特比算法在每个句子上都得到与 jieba 相同的路径"),
-    Threshold("jieba_sentences", ">=", 20, "demos.md §4.10: at least 20 sentences", "demos.md §4.10：至少 20 个句子"),
+    Threshold("jieba_sentences", ">=", 20, "at least 20 sentences", "至少 20 个句子"),
 )
 FAST_THRESHOLDS = THRESHOLDS
 

@@ -27,7 +27,7 @@ get a fifteenth of their updates, and a comparison made that way showed the mult
 well as the classifier alone (mean accuracy difference +0.005, +0.001, -0.005 and -0.002) and
 reconstructed a little worse than the autoencoder alone (mean MSE 0.025-0.028 against
 0.020-0.023). With 100 labels the classifier alone was better in every repeat (by 0.016-0.043
-on average per run), as demos.md found. The second task costs little and gives one network
+on average per run), as our calibration runs found. The second task costs little and gives one network
 two jobs; on this data it is not an accuracy gain, and the page says which way each comparison
 went.
 
@@ -91,13 +91,15 @@ DEMO = Demo(
 
 @dataclass(frozen=True)
 class Config:
+    """The full run's settings, each with its reason; ``FAST`` overrides some for ``--fast``."""
+
     seed: int = 0  # the split and the first repeat's weights; repeat r uses seed + r
     repeats: int = 3  # seeds per comparison: one seed cannot tell a win from noise
     hidden: int = 128  # trunk 64-128-16
     shared_dim: int = 16  # the shared representation h: small, so the tasks must share it
     recon_weight: float = 10.0  # λ: MSE per pixel is ~0.02-0.1, cross-entropy ~0.1-2; λ = 10 balances them
     epochs: int = 30  # passes over the 1,500 images (360 updates): accuracy 0.95-0.98 per seed
-    batch_size: int = 128  # with lr 2e-3, as good as demos.md's 64 / 1e-3 for 60 epochs at a quarter of the cost
+    batch_size: int = 128  # with lr 2e-3, as good as batch 64 / 1e-3 for 60 epochs at a quarter of the cost
     lr: float = 2e-3  # Adam
     few_labels: int = 100  # labelled images in the low-label comparison (10 per class on average)
 
@@ -141,6 +143,7 @@ class SharedTrunkNet(nn.Module):
         self.reconstruct = nn.Sequential(nn.Linear(shared_dim, 64), nn.Sigmoid())
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """x (B, 64) in [0, 1] -> (class logits (B, 10), reconstruction (B, 64) in [0, 1])."""
         h = self.trunk(x)
         return self.classify(h), self.reconstruct(h)
 

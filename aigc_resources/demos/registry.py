@@ -99,7 +99,7 @@ def get_demo(name: str) -> Demo:
     for demo in all_demos():
         if demo.name == name:
             return demo
-    close = difflib.get_close_matches(name, DEMO_MODULES, n=1)
+    close = difflib.get_close_matches(name.lower().replace("-", "_"), DEMO_MODULES, n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     raise UnknownDemo(f"no demo named {name!r}{hint}; `aigc-resources demo list` shows them all")
 

@@ -90,9 +90,11 @@ class CheckResult:
 
     @property
     def passed(self) -> bool:
+        """True when the metric was reported and meets the threshold."""
         return self.value is not None and self.threshold.passes(self.value)
 
     def as_json(self) -> dict[str, object]:
+        """The check as one entry of ``metrics.json``'s ``checks`` list."""
         return {
             "metric": self.threshold.metric,
             "op": self.threshold.op,

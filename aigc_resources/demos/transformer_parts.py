@@ -85,6 +85,8 @@ DEMO = Demo(
 
 @dataclass(frozen=True)
 class Config:
+    """The full run's settings, each with its reason; ``FAST`` overrides some for ``--fast``."""
+
     seed: int = 0  # the random weights and inputs of every check
     d_model: int = 32  # model width: small, but with 4 heads of 8 dimensions each
     heads: int = 4  # h: enough heads to see them differ in the figure
@@ -98,7 +100,7 @@ class Config:
 #: The quick variant: the same checks (they take well under a second).
 FAST: dict[str, object] = {}
 
-TOLERANCE = 1e-5  # float32 arithmetic in a different order: demos.md §3.2 measured at most 2.4e-7
+TOLERANCE = 1e-5  # float32 arithmetic in a different order: calibration runs measured at most 2.4e-7
 THRESHOLDS = tuple(
     Threshold(metric, "<=", TOLERANCE, f"equal to {reference} up to float32 rounding",
               f"与 {reference} 在 float32 舍入误差内一致")
@@ -148,12 +150,15 @@ class WordTokenizer:
         self.stoi = {w: i for i, w in enumerate(self.itos)}
 
     def split(self, text: str) -> list[str]:
+        """Lower-cased words and single punctuation marks of ``text``."""
         return self.PATTERN.findall(text.lower())
 
     def encode(self, text: str) -> list[int]:
+        """Token ids of ``text``; a word outside the vocabulary becomes ``<unk>`` (1)."""
         return [self.stoi.get(w, self.stoi["<unk>"]) for w in self.split(text)]
 
     def decode(self, ids: list[int]) -> str:
+        """The tokens of ``ids`` joined by spaces, padding (0) dropped."""
         return " ".join(self.itos[i] for i in ids if i != 0)
 
     def pad(self, batch: list[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
@@ -308,6 +313,7 @@ def decoder_layer(y: torch.Tensor, memory: torch.Tensor, layer: nn.TransformerDe
 
 
 def max_diff(a: torch.Tensor, b: torch.Tensor) -> float:
+    """The largest absolute elementwise difference of two same-shape tensors, computed in float64."""
     return float((a.double() - b.double()).abs().max())
 
 

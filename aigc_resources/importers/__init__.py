@@ -26,15 +26,20 @@ def collect_list_files(paths: list[Path]) -> tuple[list[Path], list[tuple[str, s
     list files to import, and ``(path, reason)`` for the files skipped (:data:`SKIPPED_FILES`).
 
     Raises:
-        UserError: a path does not exist, or is neither a Markdown file nor a folder.
+        UserError: a path does not exist, is neither a Markdown file nor a folder, or is a
+            folder without a ``.md`` file.
     """
     files: list[Path] = []
     skipped: list[tuple[str, str]] = []
     for path in paths:
         if path.is_dir():
             found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() == ".md")
+            if not found:
+                raise UserError(f"{path} is a folder without a .md file; give the list files, or a folder holding them")
         elif path.is_file():
             found = [path]
+        elif path.exists():
+            raise UserError(f"{path} is neither a file nor a folder; give an awesome-list .md file")
         else:
             raise UserError(f"{path}: no such file or folder")
         for file in found:
@@ -83,8 +88,9 @@ def import_awesome(paths: list[Path], out_dir: Path, catalog_dir: Path, *, dry_r
 
     Raises:
         CatalogNotFound: ``catalog_dir`` or its taxonomy is missing.
-        UserError: the taxonomy is invalid, ``out_dir`` is inside the catalog, or a list file
-            cannot be read.
+        UserError: the taxonomy is invalid, ``out_dir`` is inside the catalog, a list file
+            cannot be read, or a draft cannot be written (the drafts written before it are kept;
+            a second run completes the rest without touching them).
     """
     report = load_catalog(catalog_dir)
     if report.catalog is None:
@@ -104,5 +110,11 @@ def import_awesome(paths: list[Path], out_dir: Path, catalog_dir: Path, *, dry_r
     plan = plan_import(lists, catalog_urls=catalog_url_index(catalog), catalog_ids={e.id for e in catalog.entries},
                        existing_drafts=draft_urls, taken_paths=draft_paths, skipped_files=skipped)
     if not dry_run:
-        write_drafts(plan, out_dir, added=added)
+        try:
+            write_drafts(plan, out_dir, added=added)
+        except OSError as exc:
+            where = exc.filename or out_dir
+            raise UserError(f"cannot write drafts to {out_dir}: {exc.strerror or exc} ({where}); "
+                            f"{len(plan.written)} drafts were written before this and are kept. Choose an --out "
+                            "folder you can write to, or fix its permissions, and run again") from exc
     return plan

@@ -32,8 +32,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..errors import UserError
-from ..schema import SOURCE_NOTE_MAX, Taxonomy
+from ..schema import NAME_MAX, SOURCE_NOTE_MAX, SOURCE_SECTION_MAX, TITLE_LIMITS, URL_LIMITS, Taxonomy
 from ..urls import canonical_url, url_problems
+from ..yamlio import first_invisible, strip_invisible
 from .mapping import Match, TaxonomyMatcher
 from .markdown import Image, Item, Link, Piece, Text, parse_document, plain_text
 
@@ -114,8 +115,10 @@ class LinkUse:
     ``use`` is ``url`` (the entry's URL), ``links.<kind>`` (a typed extra link), ``unplaced``
     (kept in the report and the draft's comments for a person to place), ``mention`` (a link
     inside a prose bullet, not imported), ``stray`` (outside any item), or ``duplicate`` (the
-    item repeats an earlier one; see :class:`Duplicate`), or ``malformed`` (an http(s) URL
-    inside a broken link destination, reported for a person to repair).
+    item repeats an earlier one; see :class:`Duplicate`), ``malformed`` (an http(s) URL
+    inside a broken link destination, reported for a person to repair), or ``rejected`` (a link
+    of an item that cannot be drafted because its URL is outside the schema's length limits;
+    see :attr:`ListImport.rejected`).
     """
 
     line: int
@@ -163,6 +166,10 @@ class ListImport:
     link_uses: list[LinkUse]
     items: int  # list items and table rows with a link (resource items + mentions)
     mentions: int  # items whose links are mentions in prose
+    #: Items that cannot become a draft: ``(line, url, reason)`` (a URL the schema cannot hold).
+    rejected: list[tuple[int, str, str]] = field(default_factory=list)
+    #: Line ranges nested too deeply to be read (:attr:`.markdown.Document.unread`).
+    unread: list[tuple[int, int]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -218,6 +225,8 @@ class ImportPlan:
     skipped_files: list[tuple[str, str]]  # (path, reason)
     written: list[str] = field(default_factory=list)
     existing: list[str] = field(default_factory=list)
+    #: Drafts not written because their text did not read back (a bug): ``(draft, message)``.
+    failed: list[tuple["Draft", str]] = field(default_factory=list)
 
 
 # -- stage 1: read and interpret one list ---------------------------------------------------------
@@ -234,13 +243,17 @@ def read_list(path: Path, matcher: TaxonomyMatcher, *, name: str | None = None) 
         raise UserError(f"cannot read {path}: {exc.strerror or exc}") from exc
     except UnicodeDecodeError as exc:
         raise UserError(f"{path} is not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
-    lines = text.splitlines()
+    # Lines as markdown-it counts them (CommonMark §2.1: only LF, CR and CRLF end a line), so
+    # its line map points at the item's own text; str.splitlines() would also split at form
+    # feeds and U+2028, shifting every later item's source_note.
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     document = parse_document(text)
     name = name or path.name
     candidates: list[Candidate] = []
     uses: list[LinkUse] = [LinkUse(s.line, s.url, "malformed" if s.context == "malformed" else "stray")
                            for s in document.stray_links]
     mentions = 0
+    rejected: list[tuple[int, str, str]] = []
     heading_cache: dict[str, Match] = {}
 
     def heading_match(heading: str) -> Match:
@@ -250,12 +263,79 @@ def read_list(path: Path, matcher: TaxonomyMatcher, *, name: str | None = None) 
 
     for item in document.items:
         candidate, item_uses = _interpret(item, lines, matcher, heading_match)
+        problem = unstorable_url(candidate.url) if candidate is not None else None
+        if problem:
+            # One item the schema cannot hold never aborts the run: it is reported instead.
+            rejected.append((candidate.line, candidate.url, problem))
+            item_uses = [LinkUse(use.line, use.url, "rejected") for use in item_uses]
         uses += item_uses
         if candidate is None:
             mentions += 1
-        else:
+        elif not problem:
             candidates.append(candidate)
-    return ListImport(path, name, candidates, uses, len(document.items), mentions)
+    return ListImport(path, name, candidates, uses, len(document.items), mentions, rejected, document.unread)
+
+
+def unstorable_url(url: str) -> str | None:
+    """Why ``url`` cannot be an entry's ``url`` or ``links.*`` (its length is outside
+    :data:`~aigc_resources.schema.URL_LIMITS`, or it holds a character the YAML reader refuses:
+    ``E-TEXT-CONTROL``), or ``None`` when it can."""
+    low, high = URL_LIMITS
+    invisible = first_invisible(url)
+    if invisible:
+        return f"the URL holds the invisible character U+{ord(invisible):04X}, which entries may not hold"
+    if len(url) > high:
+        return f"the URL has {len(url)} characters; entries hold at most {high}"
+    if len(url) < low:
+        return f"the URL has {len(url)} characters; a web address has at least {low}"
+    return None
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, ending in ``…`` when it was cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+#: A browser's unread count that page titles copied from a tab carry: ``(19) Someone on Twitter``.
+_UNREAD_COUNT = re.compile(r"^\(\d{1,5}\)\s+(?=\S)")
+_EMOJI_JOINERS = "\u200d\ufe0e\ufe0f\u20e3"
+
+
+def _is_decoration(char: str) -> bool:
+    category = unicodedata.category(char)
+    return (category == "So" or (category == "Sk" and not char.isascii()) or char in _EMOJI_JOINERS
+            or char.isspace())
+
+
+def clean_title(title: str) -> tuple[str, list[str]]:
+    """A list's link text as a draft title, and notes for the curator about what changed.
+
+    Decorations at either end (emoji and other pictographs, with their joiners and variation
+    selectors: ``🚀 Tool ✨`` -> ``Tool``) and leading highlight markers (``[NEW]``, ``[🔥]``,
+    ``[PDF]``) are dropped; a leading unread count copied from a
+    browser tab (``(19) ...``) is dropped with a note; a title longer than the schema allows
+    (:data:`~aigc_resources.schema.TITLE_LIMITS`) is cut with a note. Invisible characters
+    (``E-TEXT-CONTROL``) are removed. Emoji inside the title are kept. Returns ``""`` when nothing but decoration is left.
+    """
+    notes: list[str] = []
+    title = strip_invisible(title)
+    start, end = 0, len(title)
+    while start < end and _is_decoration(title[start]):
+        start += 1
+    while end > start and _is_decoration(title[end - 1]):
+        end -= 1
+    core = " ".join(title[start:end].split())
+    unmarked = _HIGHLIGHT.sub("", core)
+    if unmarked.strip() and unmarked != core:
+        core = unmarked.strip()  # "[NEW] Tool", "[PDF] A paper": list markers, not part of the title
+    counter = _UNREAD_COUNT.match(core)
+    if counter:
+        core = core[counter.end():]
+        notes.append(f"a leading `{counter.group(0).strip()}` (a browser tab's unread count) was removed from the title")
+    if len(core) > TITLE_LIMITS[1]:
+        core = clip(core, TITLE_LIMITS[1])
+        notes.append(f"the title was cut to {TITLE_LIMITS[1]} characters")
+    return core, notes
 
 
 def _strip_highlight(pieces: list[Piece]) -> list[Piece]:
@@ -275,6 +355,14 @@ def _interpret(item: Item, lines: list[str], matcher: TaxonomyMatcher, heading_m
         return _interpret_row(item, lines, matcher, heading_match)
     pieces = _strip_highlight(item.pieces)
     first = next((i for i, p in enumerate(pieces) if isinstance(p, Link) and p.is_web), None)
+    badges: list[Link] = []
+    # A badge link (`[![stars](img)](url)`, no text) before the named link is not the resource.
+    while first is not None and _is_badge_link(pieces[first]):
+        later = next((i for i in range(first + 1, len(pieces)) if isinstance(pieces[i], Link) and pieces[i].is_web), None)
+        if later is None or not plain_text(pieces[first + 1:later]).strip() == "":
+            break
+        badges.append(pieces[first])
+        first = later
     web = [p for p in pieces if isinstance(p, Link) and p.is_web] + [link for _, link in item.note_links]
     prefix_pieces = pieces[:first] if first is not None else pieces
     prefix = plain_text([p for p in prefix_pieces if not isinstance(p, Link) or p.is_web])
@@ -289,11 +377,17 @@ def _interpret(item: Item, lines: list[str], matcher: TaxonomyMatcher, heading_m
         label = match.group("label")
     primary = pieces[first]
     rest = pieces[first + 1:]
-    candidate = _candidate(item, primary, label, rest, lines, matcher, heading_match)
+    badge_images: list[Piece] = [image for badge in badges for image in badge.images]
+    candidate = _candidate(item, primary, label, badge_images + rest, lines, matcher, heading_match)
     uses = [LinkUse(item.line, primary.url, "url")]
-    _place_links(candidate, [link for link in rest if isinstance(link, Link) and link.is_web], item.line, uses)
+    _place_links(candidate, badges + [link for link in rest if isinstance(link, Link) and link.is_web], item.line, uses)
     _place_links(candidate, [link for _, link in item.note_links], item.line, uses)
     return candidate, uses
+
+
+def _is_badge_link(piece: Piece) -> bool:
+    """A link whose text is only images (a badge or logo), e.g. ``[![stars](img)](url)``."""
+    return isinstance(piece, Link) and not piece.text.strip() and bool(piece.images)
 
 
 def _interpret_row(item: Item, lines: list[str], matcher: TaxonomyMatcher, heading_match) -> tuple[Candidate | None, list[LinkUse]]:
@@ -324,7 +418,9 @@ def _strip_emoji(text: str) -> str:
 
 def _candidate(item: Item, primary: Link, label: str | None, rest: list[Piece], lines: list[str],
                matcher: TaxonomyMatcher, heading_match) -> Candidate:
-    title = primary.text if primary.kind == "markdown" or item.form == "table-row" else (label or "")
+    # Markdown and <a href> links carry their title as link text; autolinks and bare URLs
+    # show the URL itself, so only a `Name:` label can title them.
+    title = primary.text if primary.kind in ("markdown", "html") or item.form == "table-row" else (label or "")
     title = " ".join(title.split())
     arxiv = None
     arxiv_in_title = _ARXIV_IN_TITLE.match(title)
@@ -334,10 +430,11 @@ def _candidate(item: Item, primary: Link, label: str | None, rest: list[Piece], 
     book = _BOOK_MARKS.match(title)
     if book:
         title = book.group("t").strip()
+    title, title_notes = clean_title(title)
     badges = [image.badge() for image in [p for p in rest if isinstance(p, Image)] + list(primary.images)]
     badges = [b for b in badges if b]
     authors: list[str] = []
-    guesses: list[str] = []
+    guesses: list[str] = list(title_notes)
     # luban-agi's form: "[Title - Organisation](url)" with badges and no description.
     rest_text = plain_text([p for p in rest if isinstance(p, (Text, Link))])
     if badges and not rest_text and " - " in title:
@@ -349,12 +446,17 @@ def _candidate(item: Item, primary: Link, label: str | None, rest: list[Piece], 
         authors += [a for a in (s.strip() for s in _AUTHOR_SPLIT.split(re.sub(r"\bet al\.?", "", by.group("who")))) if a]
         description = rest_text[by.end():]
     description = _SEPARATOR.sub("", description, count=1).strip()
-    title_from_url = not title or len(title) < 2
+    authors = [a for a in (" ".join(strip_invisible(a).split()) for a in authors) if a]
+    too_long = [a for a in authors if len(a) > NAME_MAX]
+    if too_long:
+        authors = [a for a in authors if len(a) <= NAME_MAX]
+        guesses.append(f"{len(too_long)} author text(s) longer than {NAME_MAX} characters were left out")
+    title_from_url = not title or len(title) < TITLE_LIMITS[0]
     if title_from_url:
         title = title_from_url_text(primary.url)
 
     section_headings = [h for h in item.headings if h]
-    section = " > ".join(section_headings)
+    section = clip(strip_invisible(" > ".join(section_headings)), SOURCE_SECTION_MAX)
     types: list[str] = []
     modalities: list[str] = []
     topics: list[str] = []
@@ -409,7 +511,7 @@ def _place_links(candidate: Candidate, links: list[Link], line: int, uses: list[
             uses.append(LinkUse(line, link.url, "url"))
             continue
         kind = _text_kind(link.text) or _host_kind(link.url)
-        if kind and kind not in candidate.links:
+        if kind and kind not in candidate.links and not unstorable_url(link.url):
             candidate.links[kind] = link.url
             uses.append(LinkUse(line, link.url, f"links.{kind}"))
         else:
@@ -469,9 +571,11 @@ def title_from_url_text(url: str) -> str:
 
 def _source_text(lines: list[str], item: Item) -> str:
     """The list's own text of the item: its source lines (and nested notes), indentation
-    removed, tabs expanded, cut to :data:`~aigc_resources.schema.SOURCE_NOTE_MAX`."""
+    removed, tabs expanded, characters the project's YAML reader refuses
+    (:func:`~aigc_resources.yamlio.strip_invisible`) made spaces, cut to :data:`~aigc_resources.schema.SOURCE_NOTE_MAX`."""
     chunk = [line.expandtabs(4).rstrip() for line in lines[item.line - 1:item.end_line]]
     chunk += [f"  {note}" for note in item.notes]
+    chunk = [strip_invisible(line, " ") for line in chunk]
     indent = min((len(l) - len(l.lstrip()) for l in chunk if l.strip()), default=0)
     text = "\n".join(l[indent:] for l in chunk).strip("\n")
     if len(text) > SOURCE_NOTE_MAX:

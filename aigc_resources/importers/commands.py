@@ -9,6 +9,8 @@ import click
 
 from ..cliutil import catalog_option, handle_errors
 from ..errors import ExitCode
+from ..yamlio import show_invisible
+from .markdown import MAX_NESTING
 
 
 @click.group(name="import")
@@ -35,7 +37,10 @@ def awesome(files: tuple[Path, ...], out_dir: Path, catalog_dir: Path, dry_run: 
     in --out, or earlier in the same run are reported as duplicates, not drafted. Existing files
     are never replaced. SOURCES.md and similar non-list files are skipped.
 
-    Exits 0 after a run (duplicates are not failures), 3 on a usage error.
+    Exits 0 after a run (duplicates are not failures), 2 when an item could not be drafted (a
+    URL longer than entries may hold, or lines nested too deeply to read; the other items are
+    drafted), 3 on a usage error, 1 when a draft could not be written because of a bug (the
+    others are written).
     """
     from . import import_awesome
 
@@ -46,7 +51,14 @@ def awesome(files: tuple[Path, ...], out_dir: Path, catalog_dir: Path, dry_run: 
         uses = Counter(u.use.split(".")[0] for u in imported.link_uses)
         click.echo(f"{imported.name}: {imported.items} items, {len(imported.candidates)} resources, "
                    f"{imported.mentions} prose bullets (links mentioned, not imported); links: "
-                   + ", ".join(f"{count} {use}" for use, count in sorted(uses.items())))
+                   + (", ".join(f"{count} {use}" for use, count in sorted(uses.items())) or "none"))
+        for first, last in imported.unread:
+            click.secho(f"  not read {imported.name}:{first}-{last}: lists or quotes nest deeper than the parser "
+                        f"follows ({MAX_NESTING // 2} list levels); flatten them and run again", fg="red", err=True)
+        for line, url, reason in imported.rejected:
+            shown = show_invisible(url if len(url) <= 100 else url[:100] + "…")
+            click.secho(f"  not drafted {imported.name}:{line}: {reason} ({shown}); fix the link in the list "
+                        "or add the entry by hand", fg="red", err=True)
     by_where = Counter(d.where for d in plan.duplicates)
     verb = "would write" if dry_run else "wrote"
     click.echo(f"{verb} {len(plan.drafts) - len(plan.existing)} drafts to {out_dir}"
@@ -61,8 +73,13 @@ def awesome(files: tuple[Path, ...], out_dir: Path, catalog_dir: Path, dry_run: 
                 click.echo(f"  unplaced link {draft.file}:{draft.candidate.line} {url} (draft {draft.relpath})")
             for problem in draft.url_problems:
                 click.echo(f"  url problem {draft.file}:{draft.candidate.line} {problem}")
+    for draft, message in plan.failed:
+        click.secho(f"  internal error: draft for {draft.file}:{draft.candidate.line} not written ({message[:300]}); "
+                    "please report it with that line of the list", fg="red", err=True)
     untyped = sum(1 for d in plan.drafts if not d.candidate.type)
     click.echo("next: in each draft write description and description_zh in your own words, set the fields its "
                "header lists, delete source_note, then move it to catalog/resources/<type>/"
                + (f" ({untyped} drafts in untyped/ need a type)" if untyped else ""))
-    return ExitCode.OK
+    if plan.failed:
+        return ExitCode.INTERNAL
+    return ExitCode.FAILURES if any(imported.rejected or imported.unread for imported in plan.lists) else ExitCode.OK

@@ -24,8 +24,9 @@ from pathlib import Path
 from ..rules import PLACEHOLDER_MARK
 from ..schema import Resource
 from ..validation import validate_document
-from ..yamlio import LoadedDocument, load_yaml_text
-from .awesome import Draft, ImportPlan, today
+from ..yamlio import LoadedDocument, load_yaml_text, show_invisible, strip_invisible
+from ..schema import SOURCE_FILE_MAX
+from .awesome import Draft, ImportPlan, clip, today
 
 DESCRIPTION_PLACEHOLDER = (f"{PLACEHOLDER_MARK}: describe in your own words what this resource is "
                            "and why a learner would use it (40-400 characters).")
@@ -76,6 +77,7 @@ def render_draft(draft: Draft, *, added: str) -> str:
         lines += [f"#   {url}" for url in c.unplaced]
     for where in c.merged_from:
         lines.append(f"# Also listed at {where}; its topics and modalities were merged here.")
+    lines = [show_invisible(line) for line in lines]  # comments quote the list's links as written
     lines += [f"id: {draft.id}", f"title: {scalar(c.title)}", f"url: {scalar(c.url)}"]
     if c.type:
         lines.append(f"type: {c.type}")
@@ -101,13 +103,14 @@ def render_draft(draft: Draft, *, added: str) -> str:
         f"description_zh: {scalar(DESCRIPTION_ZH_PLACEHOLDER)}",
         f"added: {added}",
         "source:",
-        f"  file: {scalar(draft.file)}",
+        f"  file: {scalar(clip(strip_invisible(draft.file), SOURCE_FILE_MAX))}",
         f"  line: {c.line}",
     ]
     if c.section:
         lines.append(f"  section: {scalar(c.section)}")
-    lines.append("source_note: |-")
-    lines += [f"  {line}" if line else "" for line in c.note.splitlines()]
+    if c.note:
+        lines.append("source_note: |-")
+        lines += [f"  {line}" if line else "" for line in c.note.split("\n")]
     text = "\n".join(lines) + "\n"
     _check_round_trip(text, draft, added)
     return text
@@ -153,9 +156,15 @@ def create_new(target: Path, text: str) -> bool:
 def write_drafts(plan: ImportPlan, out_dir: Path, *, added: str | None = None) -> ImportPlan:
     """Write every draft of ``plan`` under ``out_dir``; fill ``plan.written`` and
     ``plan.existing`` (paths relative to ``out_dir``). All texts are rendered (and checked)
-    before the first file is written."""
+    before the first file is written; a draft whose text does not read back (a bug) goes to
+    ``plan.failed`` and is not written, and the others still are."""
     added = added or today().isoformat()
-    texts = [(draft, render_draft(draft, added=added)) for draft in plan.drafts]
+    texts = []
+    for draft in plan.drafts:
+        try:
+            texts.append((draft, render_draft(draft, added=added)))
+        except RuntimeError as exc:
+            plan.failed.append((draft, str(exc)))
     for draft, text in texts:
         if create_new(out_dir / draft.relpath, text):
             plan.written.append(draft.relpath)

@@ -34,6 +34,11 @@ from markdown_it.token import Token
 #: Hosts of badge images whose text we read (level and format badges under an item).
 BADGE_HOSTS = frozenset({"img.shields.io", "shields.io", "badgen.net"})
 
+#: Deepest nesting of block containers (each list level counts two: the list and its item)
+#: that is read. markdown-it skips what lies deeper without a sign (its recursion guard; the
+#: CommonMark preset stops at 20, ten list levels); :attr:`Document.unread` reports it.
+MAX_NESTING = 100
+
 
 @dataclass(frozen=True)
 class Text:
@@ -160,10 +165,12 @@ class Document:
     items: list[Item]
     stray_links: list[StrayLink]
     headings: list[tuple[int, int, str]]  # (line, level, text)
+    #: ``(first, last)`` 1-based line ranges nested deeper than :data:`MAX_NESTING`, not read.
+    unread: list[tuple[int, int]] = field(default_factory=list)
 
 
 def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"linkify": True, "html": True}).enable(["table", "linkify"])
+    md = MarkdownIt("commonmark", {"linkify": True, "html": True, "maxNesting": MAX_NESTING}).enable(["table", "linkify"])
     md.linkify.set({"fuzzy_link": False, "fuzzy_email": False, "fuzzy_ip": False})
     # Keep destinations as written: the default percent-encodes and punycodes them.
     md.normalizeLink = lambda url: url  # type: ignore[method-assign]
@@ -312,8 +319,12 @@ def parse_document(text: str) -> Document:
                 return entry["index"]
         return None
 
+    unread: list[tuple[int, int]] = []
     for index, token in enumerate(tokens):
         kind = token.type
+        if token.nesting == 1 and token.block and token.level >= MAX_NESTING - 1 and token.map:
+            # markdown-it does not parse inside this container: too deep (see MAX_NESTING).
+            unread.append((token.map[0] + 1, token.map[1]))
         if kind == "heading_open":
             pending_heading = int(token.tag[1])
         elif kind == "inline" and pending_heading is not None:
@@ -399,4 +410,4 @@ def parse_document(text: str) -> Document:
             else:
                 context = "blockquote" if in_blockquote else "paragraph"
                 stray += [StrayLink(line, link.url, context) for link in web]
-    return Document(items, stray, headings)
+    return Document(items, stray, headings, unread)

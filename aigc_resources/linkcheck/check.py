@@ -27,7 +27,7 @@ from .config import Exclusion, Settings
 from .fetch import Fetched, fetch
 from ..net import AddressPolicy, Deadline, GuardedAdapter, Watchdog, attempt_scope
 from .quirks import BUILTIN_EXCLUSIONS, HOST_RULES, HostRule, quirks_for
-from .result import ErrorKind, LinkResult, LinkStatus, LinkTarget
+from .result import ErrorKind, LinkResult, LinkStatus, LinkTarget, printable
 from .schedule import HostScheduler, Job
 
 #: URL rule codes (from :func:`aigc_resources.urls.url_problems`) that make a URL unfetchable.
@@ -169,7 +169,7 @@ class Checker:
 def _result(target: LinkTarget, verdict: Classification, *, fetched: Fetched | None = None, attempts: int = 0,
             elapsed: float = 0.0, detail: str | None = None) -> LinkResult:
     return LinkResult(
-        url=target.url, key=target.key, status=verdict.status, reason=verdict.reason,
+        url=target.url, key=target.key, status=verdict.status, reason=printable(verdict.reason),
         http_status=verdict.http_status, final_url=verdict.final_url, suggested_url=verdict.suggested_url,
         error_kind=verdict.error_kind, elapsed_ms=round(elapsed * 1000), attempts=attempts,
         origins=target.origins, redirects=tuple(fetched.hops) if fetched else (),

@@ -23,10 +23,10 @@ import requests
 import urllib3.exceptions
 
 from .config import Settings
-from .fetch import Fetched, RedirectError, fragment_of, needs_fragment_check
+from .fetch import Fetched, ProtocolViolation, RedirectError, fragment_of, needs_fragment_check
 from ..net import AddressRefused
 from .quirks import BOT_WALL_STATUSES, HostQuirks, bot_wall_signature
-from .result import ErrorKind, LinkStatus
+from .result import ErrorKind, LinkStatus, printable
 
 #: Title or first heading of a page that is really a "not found" page served with 200.
 SOFT_404_TEXT = re.compile(
@@ -73,6 +73,9 @@ def classify(fetched: Fetched, quirks: HostQuirks, settings: Settings,
         return _classify_success(fetched, quirks, base)
     if status in (404, 410):
         return Classification(LinkStatus.BROKEN, f"{status} {_phrase(status)}", ErrorKind.HTTP, **base)
+    if not 100 <= status <= 599 and status not in BOT_WALL_STATUSES:  # RFC 9110 §15: 100-599
+        return Classification(LinkStatus.TRANSIENT, f"the server's answer is not valid HTTP (status {status}); "
+                              "no conclusion", ErrorKind.PROTOCOL, retryable=True, **base)
     if status in BOT_WALL_STATUSES:
         return Classification(LinkStatus.BLOCKED, f"{status}: the site refuses robots (non-standard status)",
                               ErrorKind.BOT_WALL, **base)
@@ -96,7 +99,8 @@ def classify(fetched: Fetched, quirks: HostQuirks, settings: Settings,
     if 500 <= status < 600:
         return Classification(LinkStatus.TRANSIENT, f"{status} {_phrase(status)}", ErrorKind.HTTP, **base)
     if 300 <= status < 400:
-        return Classification(LinkStatus.BROKEN, f"{status} redirect without a Location header", ErrorKind.HTTP, **base)
+        return Classification(LinkStatus.BROKEN, f"{status} redirect without a usable Location header",
+                              ErrorKind.HTTP, **base)
     return Classification(LinkStatus.BROKEN, f"{status} {_phrase(status)}", ErrorKind.HTTP, **base)
 
 
@@ -201,9 +205,13 @@ def _classify_error(fetched: Fetched, settings: Settings) -> Classification:
         return Classification(LinkStatus.BROKEN, f"TLS handshake failed ({_short(exc)})", ErrorKind.TLS)
     if _find(exc, ConnectionRefusedError) is not None:
         return Classification(LinkStatus.BROKEN, "connection refused", ErrorKind.REFUSED)
-    if isinstance(exc, requests.exceptions.ContentDecodingError):
+    if isinstance(exc, (requests.exceptions.ContentDecodingError, urllib3.exceptions.DecodeError)):
         return Classification(LinkStatus.TRANSIENT, f"body could not be decompressed ({_short(exc)})",
                               ErrorKind.DECODING)
+    violation = _protocol_violation(exc)
+    if violation is not None:
+        return Classification(LinkStatus.TRANSIENT, f"the server's answer is not valid HTTP ({violation}); "
+                              "no conclusion", ErrorKind.PROTOCOL, retryable=True)
     if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema,
                         requests.exceptions.MissingSchema, urllib3.exceptions.LocationValueError,
                         urllib3.exceptions.URLSchemeUnknown, ValueError)):
@@ -212,6 +220,27 @@ def _classify_error(fetched: Fetched, settings: Settings) -> Classification:
         return Classification(LinkStatus.TRANSIENT, f"connection reset or closed mid-answer ({_short(exc)})",
                               ErrorKind.RESET, retryable=True)
     return Classification(LinkStatus.TRANSIENT, f"network error ({_short(exc)})", ErrorKind.NETWORK, retryable=True)
+
+
+def _protocol_violation(exc: BaseException | None) -> str | None:
+    """What is wrong with a malformed answer (a bad status line, a header line too long, too
+    many headers, contradictory headers), or ``None``. Checked before the URL errors: requests'
+    ``InvalidHeader`` is a ``ValueError`` too, and must not make the *URL* invalid. A server
+    that closed the connection (``RemoteDisconnected``, a ``BadStatusLine`` subclass) or cut
+    the body short (``IncompleteRead``) is a reset, not a violation."""
+    if isinstance(exc, ProtocolViolation):
+        return str(exc)
+    cut = _find(exc, (http.client.RemoteDisconnected, http.client.IncompleteRead))
+    if cut is not None:
+        return None
+    found = _find(exc, (http.client.HTTPException, requests.exceptions.InvalidHeader,
+                        urllib3.exceptions.InvalidHeader))
+    if found is None:
+        return None
+    text = _short(found)
+    if isinstance(found, http.client.HTTPException) and "more than" in str(found) and "headers" in str(found):
+        text += " (the limit of Python's HTTP client; a browser may read it)"
+    return text
 
 
 def _is_cut(exc: BaseException | None) -> bool:
@@ -240,7 +269,11 @@ def _find(exc: BaseException | None, kind: type | tuple[type, ...]) -> BaseExcep
 
 
 def _short(exc: BaseException | None) -> str:
-    text = f"{type(exc).__name__}: {exc}" if exc is not None else "no answer"
+    """``Type: message`` in one line of at most 160 characters. Messages can quote what a
+    server sent (a status line with NUL bytes and CR LF): control characters are escaped so
+    they reach no terminal, report or history row."""
+    text = f"{type(exc).__name__}: {exc}".strip() if exc is not None else "no answer"
+    text = printable(" ".join(text.split()))
     return text if len(text) <= 160 else text[:157] + "..."
 
 
@@ -261,8 +294,8 @@ def parse_retry_after(value: str | None, now: dt.datetime | None = None) -> floa
     if value is None:
         return None
     value = value.strip()
-    if re.fullmatch(r"\d{1,10}", value):
-        return float(int(value))
+    if re.fullmatch(r"\d+", value):  # any length: a huge value is valid and gets the cap, not a retry now
+        return float(min(int(value), 10**12))
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):

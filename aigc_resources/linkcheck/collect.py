@@ -8,7 +8,10 @@ per line (blank lines and ``#`` comments skipped). URLs are grouped under
 
 from __future__ import annotations
 
+import codecs
+import re
 import subprocess
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -39,25 +42,60 @@ def collect_catalog(catalog: Catalog, only: set[Path] | None = None) -> list[Lin
     return group_targets(pairs)
 
 
-def read_url_file(path: Path) -> list[LinkTarget]:
-    """Targets from a text file with one URL per line (``#`` starts a comment line).
+#: A comment after a URL on its line: URLs hold no whitespace, so `` #`` cannot be a fragment.
+_TRAILING_COMMENT = re.compile(r"\s+#.*$")
+
+
+def decode_text_file(data: bytes, shown: str) -> str:
+    """The text of a file that should be UTF-8: a UTF-8 or UTF-16 byte-order mark is honoured
+    and dropped (editors on Windows write them).
 
     Raises:
-        UserError: the file is missing, unreadable or not UTF-8.
+        UserError: the bytes are not valid in that encoding; names the line and the byte.
     """
+    encoding = "utf-8"
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise UserError(f"{shown}:{line}: not valid {encoding.upper()} (byte 0x{data[exc.start]:02x}); "
+                        "save the file as UTF-8") from None
+
+
+def read_url_file(path: Path) -> list[LinkTarget]:
+    """Targets from a text file with one URL per line; ``-`` reads standard input.
+
+    Blank lines and lines starting with ``#`` are skipped, and so is a ``#`` comment after
+    whitespace at the end of a line. Each URL's origin is its 1-based line number.
+
+    Raises:
+        UserError: the file is missing, unreadable, a folder or not UTF-8 (file and line named).
+    """
+    shown = "<stdin>" if str(path) == "-" else display_path(Path(path))
+    try:
+        data = sys.stdin.buffer.read() if str(path) == "-" else Path(path).read_bytes()
     except FileNotFoundError:
         raise UserError(f"{path}: URL file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"{path}: cannot read the URL file ({exc})") from None
-    shown = display_path(Path(path))
+    except IsADirectoryError:
+        raise UserError(f"{path}: is a folder; --url-file needs a file with one URL per line") from None
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read the URL file ({exc.strerror or exc})") from None
+    text = decode_text_file(data, shown)
     pairs = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        url = line.strip()
+    for number, line in enumerate(_LINE_BREAK.split(text), start=1):
+        url = _TRAILING_COMMENT.sub("", line.strip())
         if url and not url.startswith("#"):
             pairs.append((url, Origin(shown, number, "url")))
     return group_targets(pairs)
+
+
+#: Line breaks of a text file: only these start a new line (not ``str.splitlines``'s form
+#: feeds, ``\x1c``-``\x1e`` and ``U+2028``, which would shift every later line number).
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def changed_files(root: Path, ref: str) -> set[Path]:
@@ -76,7 +114,10 @@ def changed_files(root: Path, ref: str) -> set[Path]:
         return done.stdout
 
     top = Path(git("rev-parse", "--show-toplevel", error=f"{root} is not inside a git work tree").strip())
-    git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", error=f"--changed-since: unknown git ref {ref!r}")
+    shallow = git("rev-parse", "--is-shallow-repository").strip() == "true"
+    hint = ("; this clone is shallow: fetch the history (actions/checkout with fetch-depth: 0, or "
+            "`git fetch --unshallow`)" if shallow else "")
+    git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", error=f"--changed-since: unknown git ref {ref!r}{hint}")
     names = git("diff", "--name-only", "--diff-filter=ACMR", "-z", ref, "--", ".").split("\0")
     names += git("ls-files", "--others", "--exclude-standard", "-z", "--full-name", "--", ".").split("\0")
     return {(top / name).resolve() for name in names if name}

@@ -7,6 +7,7 @@ their names, types, defaults and help never drift from the declaration.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 import click
 
 from ..catalog import load_catalog
-from ..cliutil import catalog_option, handle_errors
+from ..cliutil import catalog_option, check_output_path, handle_errors
 from ..errors import ExitCode, UserError
 from .collect import changed_files, collect_catalog, read_url_file
 from .config import Settings, cli_settings, load_settings, toml_key
@@ -24,6 +25,10 @@ from .history import FailPolicy, broken_links
 from .report import FORMATS, format_broken
 from .result import LinkResult
 from .run import CheckRun, check_links as run_check_links, with_notes
+
+#: Exit code of a run stopped by Ctrl-C (128 + SIGINT, the shell convention), after its
+#: partial report is written.
+INTERRUPTED = 130
 
 _CLICK_TYPES = {int: click.INT, float: click.FLOAT, str: click.STRING}
 _METAVARS = {"s": "SECONDS", "h": "HOURS", "bytes": "BYTES"}
@@ -64,7 +69,18 @@ def _emit(text: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
     else:
-        write_atomic(output, text)
+        try:
+            write_atomic(output, text)
+        except OSError as exc:  # checked up front; this is a race (folder removed, disk full)
+            raise UserError(f"--output {output}: cannot write the report ({exc.strerror or exc})") from None
+
+
+def _not_an_input(output: Path, inputs: dict[str, Path | None]) -> None:
+    """Refuse an ``--output`` that names one of the command's own inputs: the report would
+    replace the history database (or the URL list, the settings) at the end of the run."""
+    for option, path in inputs.items():
+        if path is not None and path.exists() and output.exists() and os.path.samefile(output, path):
+            raise UserError(f"--output {output}: this is the {option} file; the report would replace it")
 
 
 class _Progress:
@@ -97,8 +113,8 @@ class _Progress:
 
 @click.command("check-links")
 @catalog_option
-@click.option("--url-file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Check the URLs in FILE (one per line, # comments) instead of the catalog.")
+@click.option("--url-file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              help="Check the URLs in FILE (one per line, # comments; - for standard input) instead of the catalog.")
 @click.option("--changed-since", metavar="GIT_REF",
               help="Only the entries added or changed since GIT_REF (e.g. the pull request's base).")
 @click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="text", show_default=True,
@@ -129,10 +145,17 @@ def check_links(catalog_dir: Path, url_file: Path | None, changed_since: str | N
     Settings also come from [tool.aigc-resources.linkcheck] in pyproject.toml.
 
     \b
-    Exit codes: 0 ok, 1 internal error, 2 failing links, 3 usage or configuration error.
+    Exit codes: 0 ok, 1 internal error, 2 failing links, 3 usage or configuration error,
+    130 interrupted by Ctrl-C (the report then covers the URLs checked so far).
     """
     settings = _settings(config_path, overrides)
-    if url_file is not None and (changed_since or fix):
+    if output is not None:
+        check_output_path(output)
+        _not_an_input(output, {"--history": Path(settings.history), "--url-file": url_file,
+                               "--config": config_path or Path("pyproject.toml")})
+    if changed_since is not None and not changed_since.strip():
+        raise UserError("--changed-since needs a git ref (a branch, tag or commit), got an empty value")
+    if url_file is not None and (changed_since is not None or fix):
         raise UserError("--url-file cannot be combined with --changed-since or --fix (they need the catalog)")
     notes: list[str] = []
     if url_file is not None:
@@ -141,7 +164,7 @@ def check_links(catalog_dir: Path, url_file: Path | None, changed_since: str | N
         report = load_catalog(catalog_dir)
         if report.catalog is None:
             raise UserError(f"{catalog_dir}: the taxonomy is invalid; run `aigc-resources validate`")
-        skipped = report.files - 1 - report.entries
+        skipped = report.entries - report.valid
         if skipped:
             notes.append(f"{skipped} file(s) with errors were not checked; run `aigc-resources validate`")
         only = changed_files(catalog_dir, changed_since) if changed_since else None
@@ -161,6 +184,9 @@ def check_links(catalog_dir: Path, url_file: Path | None, changed_since: str | N
     _emit(FORMATS[fmt](run), output)
     for result in run.unexpected:
         click.echo(f"internal error while checking {result.url}:\n{result.detail}", err=True)
+    if run.interrupted:
+        click.echo("interrupted: the report covers the URLs checked so far", err=True)
+        return INTERRUPTED
     if run.unexpected:
         return ExitCode.INTERNAL
     return ExitCode.FAILURES if run.failures else ExitCode.OK
@@ -178,8 +204,17 @@ def link_report(history_path: Path | None, fmt: str, output: Path | None, config
     """List the links broken now, broken longest first, from the link-check history.
 
     A link counts as broken when its latest conclusive check (ok, redirected or broken) was
-    broken; "since" is the first check of that unbroken run. Exit code 0 (a report).
+    broken; "since" is the first check of that unbroken run. Exit code 0 (a report, empty
+    when there is no history yet), 3 when the history file cannot be read.
     """
     path = history_path or Path(_settings(config_path, {}).history)
-    _emit(format_broken(broken_links(path), fmt), output)
+    if output is not None:
+        check_output_path(output)
+        _not_an_input(output, {"--history": path})
+    if not path.exists():  # nothing checked yet: an empty report, said plainly
+        click.echo(f"note: no link-check history at {path} yet (check-links writes it)", err=True)
+        links = []
+    else:
+        links = broken_links(path)
+    _emit(format_broken(links, fmt), output)
     return ExitCode.OK

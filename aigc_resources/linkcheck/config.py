@@ -15,6 +15,7 @@ Exclusions are the one setting that is a list of tables; every one must give its
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 import tomllib
 import typing
@@ -50,10 +51,21 @@ class Exclusion:
         return self.pattern.search(url) is not None
 
 
+#: Largest value of any setting in seconds or hours: beyond it, waits overflow the clocks
+#: (``threading`` refuses waits over ~292 years) and nothing sensible is asked anyway.
+_MAXIMUM_BY_UNIT = {"s": 86_400.0, "h": 24.0 * 366 * 10}
+
+
 def setting(default: Any, help: str, *, unit: str = "", minimum: float | None = None,
-            choices: tuple[str, ...] = (), cli: bool = True) -> Any:
-    """Declare one field of :class:`Settings` (its default, help text, unit and limits)."""
-    return field(default=default, metadata={"help": help, "unit": unit, "minimum": minimum,
+            maximum: float | None = None, choices: tuple[str, ...] = (), cli: bool = True) -> Any:
+    """Declare one field of :class:`Settings` (its default, help text, unit and limits).
+
+    Settings in seconds (``unit="s"``) are at most a day and in hours (``"h"``) at most ten
+    years unless ``maximum`` says otherwise; every number must be finite.
+    """
+    if maximum is None:
+        maximum = _MAXIMUM_BY_UNIT.get(unit)
+    return field(default=default, metadata={"help": help, "unit": unit, "minimum": minimum, "maximum": maximum,
                                             "choices": choices, "cli": cli})
 
 
@@ -64,8 +76,9 @@ DEFAULT_USER_AGENT = f"aigc-resources-linkcheck/{__version__} (catalog link chec
 class Settings:
     """Every setting of the link checker, with its default. Units are in each help text."""
 
-    max_concurrency: int = setting(32, "Requests in flight at once, over all hosts.", minimum=1)
-    per_host: int = setting(4, "Requests in flight at once to one host.", minimum=1)
+    max_concurrency: int = setting(32, "Requests in flight at once, over all hosts (one thread each).",
+                                   minimum=1, maximum=1024)
+    per_host: int = setting(4, "Requests in flight at once to one host.", minimum=1, maximum=1024)
     min_interval: float = setting(0.05, "Minimum time between the starts of two requests to one host.",
                                   unit="s", minimum=0)
     timeout: float = setting(30.0, "Total time for one attempt at a URL: connection, every redirect, "
@@ -74,13 +87,13 @@ class Settings:
     connect_timeout: float = setting(10.0, "Time to open one connection (capped by --timeout).",
                                      unit="s", minimum=0.01, cli=False)
     retries: int = setting(2, "Extra attempts after a transient failure (timeout, reset, 408, 429, 5xx).",
-                           minimum=0)
+                           minimum=0, maximum=20)
     retry_wait: float = setting(1.0, "Wait before the first retry; doubled for each further one, "
                                 "unless the server sent Retry-After.", unit="s", minimum=0, cli=False)
     retry_after_cap: float = setting(60.0, "Longest wait honoured from a Retry-After header "
                                      "(RFC 9110 §10.2.3); longer values are cut to this.",
                                      unit="s", minimum=0)
-    max_redirects: int = setting(10, "Redirects followed before giving up.", minimum=0, cli=False)
+    max_redirects: int = setting(10, "Redirects followed before giving up.", minimum=0, maximum=100, cli=False)
     max_body_bytes: int = setting(4 * 1024 * 1024, "Most bytes of a body read (after decompression), "
                                   "to find a fragment; other checks read at most 64 KiB.",
                                   unit="bytes", minimum=1024, cli=False)
@@ -136,12 +149,22 @@ def _check_value(f: dataclasses.Field[Any], kind: type, value: Any, where: str) 
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ConfigError(f"{name}: expected a number{_unit(f)}, got {value!r}")
         value = float(value)
+        if not math.isfinite(value):
+            raise ConfigError(f"{name}: expected a finite number{_unit(f)}, got {value!r}")
     elif kind is str:
         if not isinstance(value, str) or not value:
             raise ConfigError(f"{name}: expected non-empty text, got {value!r}")
-    minimum = f.metadata["minimum"]
+        if f.name == "user_agent" and not re.fullmatch(r"[\x20-\x7e]+", value):
+            # An HTTP header value: control characters would be refused on every request
+            # (and blamed on each URL); non-ASCII is not portable (RFC 9110 §5.5).
+            raise ConfigError(f"{name}: only printable ASCII characters can go in an HTTP header, got {value!r}")
+        if re.search(r"[\x00-\x1f\x7f]", value):
+            raise ConfigError(f"{name}: control characters are not allowed, got {value!r}")
+    minimum, maximum = f.metadata["minimum"], f.metadata["maximum"]
     if minimum is not None and value < minimum:
         raise ConfigError(f"{name}: must be at least {minimum}{_unit(f)}, got {value!r}")
+    if maximum is not None and value > maximum:
+        raise ConfigError(f"{name}: must be at most {maximum:g}{_unit(f)}, got {value!r}")
     choices = f.metadata["choices"]
     if choices and value not in choices:
         raise ConfigError(f"{name}: must be one of {', '.join(choices)}, got {value!r}")
@@ -156,8 +179,12 @@ def _unit(f: dataclasses.Field[Any]) -> str:
 def _apply(base: Settings, values: dict[str, Any], *, where: str) -> Settings:
     fields = {f.name: (f, t) for f, t in setting_fields()}
     changes: dict[str, Any] = {}
+    spelled: dict[str, str] = {}
     for key, value in values.items():
         name = key.replace("-", "_")
+        if name in spelled:
+            raise ConfigError(f"{where}: {toml_key(name)!r} is given twice (as {spelled[name]!r} and {key!r}); keep one")
+        spelled[name] = key
         if name not in fields:
             hint = did_you_mean(toml_key(name), [toml_key(n) for n in fields])
             raise ConfigError(f"{where}: unknown setting {key!r}" + (f" (did you mean {hint!r}?)" if hint else ""))
@@ -181,7 +208,7 @@ def parse_exclusions(value: Any, *, where: str) -> tuple[Exclusion, ...]:
     """
     if not isinstance(value, list):
         raise ConfigError(f"{where} exclude: expected a list of tables "
-                          "([[tool.aigc-resources.linkcheck.exclude]]), got {value!r}")
+                          f"([[tool.aigc-resources.linkcheck.exclude]]), got {value!r}")
     rules = []
     for i, item in enumerate(value):
         at = f"{where} exclude[{i}]"
@@ -220,10 +247,10 @@ def load_settings(pyproject: Path | None, overrides: dict[str, Any] | None = Non
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{pyproject}: not valid TOML: {exc}") from None
         table: Any = data
-        for part in CONFIG_TABLE:
-            table = table.get(part, {}) if isinstance(table, dict) else {}
-        if not isinstance(table, dict):
-            raise ConfigError(f"{pyproject}: [{'.'.join(CONFIG_TABLE)}] must be a table")
+        for depth, part in enumerate(CONFIG_TABLE, start=1):
+            table = table.get(part, {})
+            if not isinstance(table, dict):
+                raise ConfigError(f"{pyproject}: `{'.'.join(CONFIG_TABLE[:depth])}` must be a table, got {table!r}")
         settings = _apply(settings, table, where=f"{pyproject} [{'.'.join(CONFIG_TABLE)}]")
     given = {k: v for k, v in (overrides or {}).items() if v is not None}
     return _apply(settings, given, where="option") if given else settings

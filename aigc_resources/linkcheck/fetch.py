@@ -13,16 +13,18 @@ soft-404 or bot-wall check, up to ``max_body_bytes`` when a fragment must be fou
 
 from __future__ import annotations
 
+import codecs
 import html
 import http.client
 import re
 import time
 from dataclasses import dataclass, field
-from urllib.parse import unquote, urldefrag, urljoin
+from urllib.parse import unquote, urldefrag, urljoin, urlsplit, urlunsplit
 
 import requests
 import urllib3.exceptions
 from requests.cookies import RequestsCookieJar, extract_cookies_to_jar
+from requests.utils import requote_uri
 
 from ..urls import url_problems
 from .config import Settings
@@ -33,10 +35,17 @@ from .result import Hop
 #: Bytes of a page read when no fragment must be found (title, first heading, bot markers).
 SNIFF_BYTES = 64 * 1024
 _CHUNK = 16 * 1024
+#: Longest wait (seconds) for the unread rest of an answer whose status is already known.
+DRAIN_WAIT = 0.5
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 #: Answers whose body is read to look for a bot wall (see :mod:`.quirks`).
 _SNIFF_ERROR_STATUSES = frozenset({401, 403, 429, 503})
+
+
+class ProtocolViolation(Exception):
+    """The server's answer breaks HTTP in a way that decides nothing about the resource
+    (several different ``Location`` headers); classified like a malformed answer."""
 
 
 class RedirectError(Exception):
@@ -152,7 +161,9 @@ def fetch(url: str, *, settings: Settings, quirks: HostQuirks, adapter: requests
         result = _attempt(url, "GET", settings, quirks, adapter, deadline, want_fragment)
         result.method = "HEAD,GET"
     result.elapsed = time.monotonic() - started
-    result.expired = deadline.expired
+    # The last read's socket timeout is the remaining time, so it can fire a moment before the
+    # watchdog marks the deadline expired: both mean the total deadline ended the attempt.
+    result.expired = deadline.expired or deadline.remaining() <= 0.01
     return result
 
 
@@ -173,7 +184,15 @@ def _attempt(url: str, method: str, settings: Settings, quirks: HostQuirks,
             try:
                 location = response.headers.get("location")
                 if response.status_code in _REDIRECT_STATUSES and location:
-                    target = _redirect_target(current, location)
+                    locations = set(response.raw.headers.getlist("location"))
+                    if len(locations) > 1:  # browsers refuse this answer (Chromium: MULTIPLE_LOCATION)
+                        raise ProtocolViolation(f"{response.status_code} with {len(locations)} different Location "
+                                                f"headers: {', '.join(sorted(locations))}")
+                    try:
+                        target = _redirect_target(current, location)
+                    except RedirectError:
+                        out.hops.append(Hop(current, response.status_code, location.strip()))  # where it led
+                        raise
                     out.hops.append(Hop(current, response.status_code, target))
                     state = (target, _cookie_state(jar))
                     if state in seen:
@@ -200,7 +219,7 @@ def _attempt(url: str, method: str, settings: Settings, quirks: HostQuirks,
 #: ``ProtocolError`` while streaming a body): they are caught here too.
 _EXPECTED_ERRORS: tuple[type[BaseException], ...] = (
     requests.RequestException, urllib3.exceptions.HTTPError, http.client.HTTPException,
-    ValueError, OSError, RedirectError, AddressRefused,
+    ValueError, OSError, RedirectError, AddressRefused, ProtocolViolation,
 )
 
 
@@ -218,11 +237,24 @@ def _redirect_target(current: str, location: str) -> str:
         location = location.encode("latin-1").decode("utf-8")
     except (UnicodeEncodeError, UnicodeDecodeError):
         pass
-    target = urljoin(current, location.strip())
+    target = _percent_encode(urljoin(current, location.strip()))
     problems = [m for code, m in url_problems(target) if code != "E-URL-TRACKING"]
     if problems:
         raise RedirectError(f"redirect to a URL that cannot be checked: {problems[0]}", invalid=True)
     return target
+
+
+def _percent_encode(url: str) -> str:
+    """``url`` with spaces and other characters a URL cannot hold percent-encoded in its path,
+    query and fragment, as browsers do with a ``Location`` (WHATWG URL, "percent-encode sets");
+    existing ``%XX`` escapes are kept and the host is left to IDNA. Unparseable input is
+    returned unchanged for :func:`~aigc_resources.urls.url_problems` to name."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    return urlunsplit(parts._replace(path=requote_uri(parts.path), query=requote_uri(parts.query),
+                                     fragment=requote_uri(parts.fragment)))
 
 
 def _send(adapter: requests.adapters.HTTPAdapter, method: str, url: str, headers: dict[str, str],
@@ -246,7 +278,12 @@ def _release(response: requests.Response, deadline: Deadline) -> None:
     try:
         if length.isdigit() and int(length) > 2 * _CHUNK:
             raise ValueError("long body: not worth draining")
-        # Drain a short rest (a redirect's small body) so the connection can be reused.
+        # Drain a short rest (a redirect's small body) so the connection can be reused, waiting
+        # at most DRAIN_WAIT: a Content-Length that promises bytes never sent must not hold the
+        # answer (already known) until the total deadline, which would turn it into a timeout.
+        sock = getattr(getattr(raw, "connection", None), "sock", None)
+        if sock is not None:
+            sock.settimeout(max(0.001, min(DRAIN_WAIT, deadline.remaining())))
         drained = not raw.read(_CHUNK, decode_content=False) or not raw.read(_CHUNK, decode_content=False)
         reusable = drained and not deadline.expired
     except Exception:  # noqa: BLE001 - any failure here only means "do not reuse"
@@ -265,6 +302,44 @@ def _is_html(content_type: str) -> bool:
 def _charset(content_type: str) -> str:
     match = re.search(r"charset=[\"']?([\w.:-]+)", content_type, re.I)
     return match.group(1) if match else "utf-8"
+
+
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+#: ``<meta charset=...>`` or ``<meta http-equiv=Content-Type content="...; charset=...">``,
+#: looked for in the first 1024 bytes (WHATWG HTML §13.2.3.2, "prescan a byte stream").
+_META_CHARSET = re.compile(rb"<meta\b[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.I)
+#: Labels browsers decode with a wider encoding (WHATWG Encoding §4.2, "labels").
+_ENCODING_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030",
+                     "iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp1252", "us-ascii": "cp1252",
+                     "ascii": "cp1252", "big5": "big5hkscs", "shift_jis": "cp932", "euc-kr": "cp949"}
+
+
+def decode_body(body: bytes, content_type: str) -> str:
+    """The text of an HTML body, decoded as browsers do (WHATWG Encoding §6, HTML §13.2.3):
+    a byte-order mark wins, then the header's ``charset``, then a ``<meta>`` charset in the
+    first 1024 bytes, else UTF-8; labels map to the encodings browsers use for them (``gb2312``
+    is read as GB18030). An unknown label, or a UTF-16/32 label on a body with no NUL byte
+    (HTML markup in UTF-16/32 always has them, so the label is a server's mistake, and
+    believing it would hide every id), means UTF-8. Never raises.
+    """
+    for bom, encoding in _BOMS:
+        if body.startswith(bom):
+            return body.decode(encoding, errors="replace")
+    label = _charset(content_type) if "charset=" in content_type.lower() else None
+    if label is None:
+        meta = _META_CHARSET.search(body[:1024])
+        label = meta.group(1).decode("ascii") if meta else "utf-8"
+    label = _ENCODING_ALIASES.get(label.lower(), label)
+    try:
+        name = codecs.lookup(label).name
+    except LookupError:  # an unknown charset name
+        name = "utf-8"
+    if name.startswith(("utf-16", "utf-32")) and b"\0" not in body[:4096]:
+        name = "utf-8"
+    return body.decode(name, errors="replace")
 
 
 def _read_body(response: requests.Response, out: Fetched, settings: Settings, deadline: Deadline,
@@ -294,9 +369,4 @@ def _read_body(response: requests.Response, out: Fetched, settings: Settings, de
     else:
         truncated = bool(response.raw.read(1, decode_content=True))
     out.body_bytes = size
-    body = b"".join(chunks)
-    try:
-        text = body.decode(_charset(content_type), errors="replace")
-    except LookupError:  # an unknown charset name
-        text = body.decode("utf-8", errors="replace")
-    out.page = parse_page(text, truncated=truncated)
+    out.page = parse_page(decode_body(b"".join(chunks), content_type), truncated=truncated)

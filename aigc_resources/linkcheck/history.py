@@ -10,7 +10,8 @@ Times are seconds since the Unix epoch (UTC), ``elapsed_ms`` milliseconds. ``url
 :func:`aigc_resources.urls.fetch_key` of the URL.
 
 Durability: the database runs in WAL mode and every observation is its own transaction,
-committed as soon as the result arrives. A run killed at any moment (even ``SIGKILL``) leaves
+committed as soon as the result arrives (unknown-host results at the end of the run, once
+:func:`~.run.check_links` knows whether the resolver itself was down). A run killed at any moment (even ``SIGKILL``) leaves
 every committed row intact and no partial row; the run stays with ``finished_at`` NULL, which
 reads as "interrupted". Nothing here is cached in memory between calls.
 
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import sqlite3
 import time
 from collections.abc import Iterable, Sequence
@@ -65,6 +67,28 @@ CREATE INDEX IF NOT EXISTS observations_by_url ON observations (url, checked_at)
 
 class HistoryError(UserError):
     """The history file cannot be used (not a history database, or from a newer version)."""
+
+
+def _explain(exc: sqlite3.Error) -> str:
+    """SQLite's message, with what to do for the errors a user can fix."""
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return f"{text}: another process (another check-links run?) holds it; wait for it to end"
+    if "readonly" in text or "read-only" in text:
+        return f"{text}: the file or its folder is read-only; make it writable or give another --history"
+    if "unable to open" in text:
+        return f"{text}: check that the folder exists and is writable"
+    return text
+
+
+def _history_error(path: Path, exc: sqlite3.Error) -> HistoryError:
+    """The :class:`HistoryError` for an SQLite error on ``path``: a file that is not (or no longer)
+    a history database, or one that cannot be used now (locked, read-only, disk full)."""
+    if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
+        return HistoryError(f"{path}: not a link-check history database ({exc})")
+    if "no such" in str(exc) or "has no column" in str(exc):
+        return HistoryError(f"{path}: not a link-check history database ({exc})")
+    return HistoryError(f"{path}: cannot use the history database ({_explain(exc)})")
 
 
 class FailPolicy(str, enum.Enum):
@@ -136,32 +160,61 @@ def _observation(row: Sequence) -> Observation:
     return Observation(row[0], row[1], row[2], LinkStatus(row[3]), *row[4:])
 
 
+def _sqlite_errors(method):  # type: ignore[no-untyped-def]
+    """Turn an SQLite error inside a :class:`History` method into a :class:`HistoryError`
+    (locked by another process for longer than the busy timeout, disk full, file replaced)."""
+    @functools.wraps(method)
+    def wrapper(self: "History", *args, **kwargs):  # type: ignore[no-untyped-def]
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise _history_error(self.path, exc) from None
+    return wrapper
+
+
 class History:
     """An open history database. Use as a context manager, or call :meth:`close`.
 
+    ``busy_timeout`` is how long (seconds) to wait for a lock held by another process.
+
     Raises:
-        HistoryError: the file exists but is not a history database, or is from a newer version.
+        HistoryError: the path is a folder or its folder cannot be made; the file is not a
+            history database (another program's database, a corrupt file) or is from a newer
+            version; it is locked by another process, read-only, or fails while in use.
     """
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, busy_timeout: float = 30.0) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if self.path.is_dir():
+            raise HistoryError(f"{self.path}: is a folder, not a history file; give a file path (--history)")
         try:
-            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise HistoryError(f"{self.path}: cannot create the folder {self.path.parent} for the history "
+                               f"({exc.strerror or exc})") from None
+        try:
+            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=busy_timeout)
         except sqlite3.Error as exc:
-            raise HistoryError(f"{self.path}: cannot open the history database ({exc})") from None
+            raise HistoryError(f"{self.path}: cannot open the history database ({_explain(exc)})") from None
         try:
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise HistoryError(f"{self.path}: history written by a newer version (schema {version}, this "
+                                   f"version reads {SCHEMA_VERSION}); upgrade aigc-resources or use another --history")
+            tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if tables and not {"runs", "observations"} <= tables:
+                # Another program's database: adding our tables to it would be writing where we must not.
+                raise HistoryError(f"{self.path}: not a link-check history database (it holds other tables: "
+                                   f"{', '.join(sorted(tables)[:5])}); give another --history path")
+            # Only now that the file is known to be ours (WAL mode rewrites its header).
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: consistent after any crash
             self._db.execute("PRAGMA foreign_keys=ON")
-            version = self._db.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise HistoryError(f"{self.path}: history written by a newer version (schema {version})")
             # One transaction: a run killed while creating the schema leaves no half schema.
             self._db.executescript(f"BEGIN IMMEDIATE; {_SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
         except sqlite3.DatabaseError as exc:
             self._db.close()
-            raise HistoryError(f"{self.path}: not a link-check history database ({exc})") from None
+            raise _history_error(self.path, exc) from None
         except HistoryError:
             self._db.close()
             raise
@@ -176,16 +229,19 @@ class History:
         """Close the connection (committed rows are already on disk)."""
         self._db.close()
 
+    @_sqlite_errors
     def start_run(self, mode: str, urls: int, *, at: float | None = None) -> int:
         """Record the start of a run; returns its id. ``at`` is epoch seconds (default now)."""
         cursor = self._db.execute("INSERT INTO runs (started_at, mode, urls) VALUES (?, ?, ?)",
                                   (time.time() if at is None else at, mode, urls))
         return int(cursor.lastrowid)
 
+    @_sqlite_errors
     def finish_run(self, run_id: int, *, at: float | None = None) -> None:
         """Mark a run complete."""
         self._db.execute("UPDATE runs SET finished_at = ? WHERE id = ?", (time.time() if at is None else at, run_id))
 
+    @_sqlite_errors
     def record(self, run_id: int, result: LinkResult) -> None:
         """Store one result as an observation, in its own transaction (cached results are not stored)."""
         if result.cached:
@@ -196,6 +252,7 @@ class History:
              result.suggested_url, result.error_kind.value if result.error_kind else None, result.reason,
              result.elapsed_ms, result.attempts))
 
+    @_sqlite_errors
     def observations(self, urls: Iterable[str] | None = None) -> dict[str, list[Observation]]:
         """Rows per URL, oldest first; all URLs when ``urls`` is ``None``."""
         out: dict[str, list[Observation]] = {}
@@ -210,6 +267,7 @@ class History:
             out[url] = [_observation(row) for row in rows]
         return out
 
+    @_sqlite_errors
     def recent_success(self, url: str, max_age_hours: float, *, now: float | None = None) -> Observation | None:
         """The latest observation of ``url`` if it is a success younger than ``max_age_hours``.
 
@@ -226,6 +284,7 @@ class History:
             return obs
         return None
 
+    @_sqlite_errors
     def runs(self) -> list[tuple[int, float, float | None, str, int]]:
         """All runs as ``(id, started_at, finished_at, mode, urls)``, oldest first."""
         return list(self._db.execute("SELECT id, started_at, finished_at, mode, urls FROM runs ORDER BY id"))
@@ -257,6 +316,9 @@ def judge(result: LinkResult, rows: Sequence[Observation], run_id: int | None, p
     otherwise. Nothing else in the project decides this.
     """
     if result.status is LinkStatus.INVALID:
+        if result.redirects:  # the URL is fine; where it leads is not a web page that may be fetched
+            return Verdict(result.key, True, "it redirects to a URL that cannot be checked (see the reason); "
+                                             "link to a page that can be")
         return Verdict(result.key, True, "the URL cannot be checked as written")
     if result.status is not LinkStatus.BROKEN:
         return Verdict(result.key, False, "")
@@ -283,30 +345,50 @@ def _utc(seconds: float) -> dt.datetime:
     return dt.datetime.fromtimestamp(seconds, dt.timezone.utc)
 
 
-def _open_read_only(path: Path) -> sqlite3.Connection | None:
+def _open_read_only(path: Path) -> sqlite3.Connection:
+    """``path`` opened read-only (never created, never changed).
+
+    Raises:
+        HistoryError: not a file, or not a readable history database.
+    """
     if not path.is_file():
-        return None
+        raise HistoryError(f"{path}: no history file here" + (" (it is a folder)" if path.is_dir() else ""))
+    error: sqlite3.Error | None = None
     for query in ("mode=ro", "immutable=1"):  # immutable: a read-only folder where -shm cannot be made
         try:
             db = sqlite3.connect(f"{path.resolve().as_uri()}?{query}", uri=True)
-            db.execute("SELECT 1 FROM observations LIMIT 1")
-            return db
-        except sqlite3.DatabaseError:
+        except sqlite3.Error as exc:
+            error = exc
             continue
-    return None
+        try:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                db.close()
+                raise HistoryError(f"{path}: history written by a newer version (schema {version}, this version "
+                                   f"reads {SCHEMA_VERSION}); upgrade aigc-resources")
+            db.execute(f"SELECT {_COLUMNS} FROM observations LIMIT 1")
+            return db
+        except sqlite3.Error as exc:
+            db.close()
+            error = exc
+    assert error is not None
+    raise _history_error(path, error)
 
 
-def link_health(db_path: Path | str) -> dict[str, LinkHealth]:
+def read_health(db_path: Path | str) -> dict[str, LinkHealth]:
     """Health of every URL in the history at ``db_path``, keyed by ``fetch_key(url)``.
 
-    For the site (entry pages, dashboard). Opens the database read-only and never creates it:
-    returns ``{}`` when the file does not exist or is not a history database.
+    Opens the database read-only and never creates it.
+
+    Raises:
+        HistoryError: the file is missing, is not a history database, or cannot be read.
     """
-    db = _open_read_only(Path(db_path))
-    if db is None:
-        return {}
+    path = Path(db_path)
+    db = _open_read_only(path)
     try:
         rows = db.execute(f"SELECT {_COLUMNS} FROM observations ORDER BY url, checked_at, id").fetchall()
+    except sqlite3.Error as exc:
+        raise _history_error(path, exc) from None
     finally:
         db.close()
     grouped: dict[str, list[Observation]] = {}
@@ -323,7 +405,20 @@ def link_health(db_path: Path | str) -> dict[str, LinkHealth]:
     return health
 
 
+def link_health(db_path: Path | str) -> dict[str, LinkHealth]:
+    """:func:`read_health` for the site, which builds without a history: ``{}`` when the file
+    does not exist or is not a readable history database."""
+    try:
+        return read_health(db_path)
+    except HistoryError:
+        return {}
+
+
 def broken_links(db_path: Path | str) -> list[LinkHealth]:
-    """URLs whose latest conclusive check was broken, broken longest first (``link-report``)."""
-    broken = [h for h in link_health(db_path).values() if h.broken_since is not None]
+    """URLs whose latest conclusive check was broken, broken longest first (``link-report``).
+
+    Raises:
+        HistoryError: as :func:`read_health` (a missing file included).
+    """
+    broken = [h for h in read_health(db_path).values() if h.broken_since is not None]
     return sorted(broken, key=lambda h: (h.broken_since, h.url))

@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 
 from .history import LinkHealth
-from .result import LinkResult, LinkStatus
+from .result import LinkResult, LinkStatus, printable
 from .run import CheckRun
 
 #: Order of statuses in human-readable reports: what needs action first.
@@ -39,7 +39,7 @@ def format_text(run: CheckRun) -> str:
         verdict = run.verdicts[r.key]
         flag = "FAIL " if verdict.fails else "     "
         code = str(r.http_status or "-")
-        lines.append(f"{flag}{r.status.value:<10} {code:>4}  {r.url}")
+        lines.append(f"{flag}{r.status.value:<10} {code:>4}  {printable(r.url)}")
         lines.append(f"{'':21}{r.reason}")
         if r.suggested_url:
             lines.append(f"{'':21}suggested: {r.suggested_url}")
@@ -73,7 +73,7 @@ def format_markdown(run: CheckRun) -> str:
         for r in problems:
             mark = "❌" if run.verdicts[r.key].fails else ""
             reason = r.reason + (f"; suggested: {r.suggested_url}" if r.suggested_url else "")
-            out.append(f"| {mark} | {r.status.value} | {r.http_status or ''} | {_md(r.url)} | {_md(reason)} "
+            out.append(f"| {mark} | {r.status.value} | {r.http_status or ''} | {_md(printable(r.url))} | {_md(reason)} "
                        f"| {_md(_where(r))} |")
     out += [f"- {_md(n)}" for n in run.notes]
     return "\n".join(out) + "\n"
@@ -86,7 +86,7 @@ def format_junit(run: CheckRun) -> str:
                        skipped=str(sum(r.status in (LinkStatus.EXCLUDED, LinkStatus.BLOCKED) for r in run.results)),
                        time=f"{run.finished_at - run.started_at:.3f}")
     for r in run.results:
-        case = ET.SubElement(suite, "testcase", name=r.url,
+        case = ET.SubElement(suite, "testcase", name=printable(r.url),
                              classname=r.origins[0].path if r.origins else "links", time=f"{r.elapsed_ms / 1000:.3f}")
         verdict = run.verdicts[r.key]
         if verdict.fails:
@@ -119,7 +119,7 @@ def format_github(run: CheckRun) -> str:
         verdict = run.verdicts[r.key]
         level = "error" if verdict.fails else "warning"
         title = f"{r.status.value} link" + (" (fails the run)" if verdict.fails else "")
-        message = f"{r.url}: {r.reason}" + (f" -> suggested {r.suggested_url}" if r.suggested_url else "")
+        message = f"{printable(r.url)}: {r.reason}" + (f" -> suggested {r.suggested_url}" if r.suggested_url else "")
         if verdict.why:
             message += f" [{verdict.why}]"
         for origin in r.origins or ():
@@ -151,7 +151,7 @@ def format_broken(links: list[LinkHealth], fmt: str, now: dt.datetime | None = N
                             "last_checked": h.last_checked.isoformat(), "checks": h.streak,
                             "final_url": h.final_url, "reason": h.reason} for h in links], indent=2) + "\n"
     rows = [(f"{(now - h.broken_since).total_seconds() / 86400:.1f}", _date(h.broken_since), str(h.streak),
-             str(h.http_status or "-"), h.url, h.reason) for h in links if h.broken_since]
+             str(h.http_status or "-"), printable(h.url), printable(h.reason)) for h in links if h.broken_since]
     if fmt == "markdown":
         out = ["## Broken links, longest first", "", "| days | since | checks | code | URL | last reason |",
                "| ---: | --- | ---: | --- | --- | --- |"]

@@ -8,10 +8,23 @@ set, and ``history`` stores the results as rows. Nothing here does I/O.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..urls import host_of
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters (except tab and line feed) written as ``\\xNN``.
+
+    Reasons quote what servers send (status lines, page titles): an ESC would drive the
+    reader's terminal and most control characters make JUnit XML unreadable (XML 1.0 §2.2).
+    """
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 class LinkStatus(str, enum.Enum):
@@ -61,6 +74,7 @@ class ErrorKind(str, enum.Enum):
     TLS = "tls"                        # TLS handshake failed
     TLS_VERIFY = "tls-verify"          # the certificate could not be verified
     DECODING = "decoding"              # the body could not be decompressed
+    PROTOCOL = "protocol"              # the answer is not valid HTTP (status line, headers)
     REDIRECT_LOOP = "redirect-loop"
     TOO_MANY_REDIRECTS = "too-many-redirects"
     INVALID_URL = "invalid-url"
@@ -147,6 +161,11 @@ class LinkResult:
     cached: bool = False
     body_bytes: int = 0
     detail: str | None = field(default=None, repr=False)
+
+    @property
+    def target_host(self) -> str:
+        """Lower-case host name of :attr:`url` (``""`` when it has none)."""
+        return host_of(self.url)
 
     def to_json(self) -> dict[str, Any]:
         """The public JSON form (``check-links --format json``): a stable set of keys."""

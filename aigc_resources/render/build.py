@@ -10,6 +10,8 @@ languages succeed, so a failed build never leaves a half-written site. The same
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -21,6 +23,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+try:  # POSIX; elsewhere builds are not locked against each other
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
 
 from ..catalog import Catalog, ValidationReport, load_catalog, usable_cpus
 from ..errors import BuildError, UserError
@@ -140,10 +147,16 @@ def build_site(project_root: Path, catalog_dir: Path, site_dir: Path | None = No
     MkDocs runs with ``strict=True``: any warning (a broken link between pages, a missing file)
     fails the build. The new site replaces the old one only when every language succeeded.
 
+    Two builds never share a site folder or a generated-docs folder at once: the second one
+    stops with :class:`UserError` instead of mixing its pages with the first one's, or failing
+    half-way through the swap.
+
     Raises:
         BuildError: invalid catalog, the languages' pages differ, or MkDocs refused the build
             (its warnings are listed).
-        UserError: a configuration file is missing from ``project_root``.
+        UserError: a configuration file is missing from ``project_root``; the site or the
+            generated docs cannot be written there (a file in the way, no permission, a full
+            disk: the message names the path); another build is using the same folders.
     """
     project_root = project_root.resolve()
     for lang in languages:
@@ -151,9 +164,57 @@ def build_site(project_root: Path, catalog_dir: Path, site_dir: Path | None = No
             raise UserError(f"{project_root / CONFIG_FILES[lang]} not found: run from the project root or pass --project-root")
     site_dir = (site_dir or project_root / "site").resolve()
     docs_root = (docs_dir or project_root / GENERATED_DIR).resolve()
+    for folder in (site_dir, docs_root):
+        _require_folder_possible(folder)
     if catalog is None:
         catalog, _ = require_valid(catalog_dir)
+    try:
+        with _build_lock(site_dir, docs_root):
+            return _build_locked(project_root, site_dir, docs_root, catalog, extras, languages, jobs)
+    except OSError as exc:
+        if exc.filename is None:  # our own refusals (writer.write_pages) say what and where
+            raise UserError(f"cannot build the site: {exc}") from exc
+        raise UserError(f"cannot write the site: {exc.filename}: {exc.strerror or exc} "
+                        "(pass --site-dir to build somewhere writable)") from exc
 
+
+def _require_folder_possible(folder: Path) -> None:
+    """Refuse, before any work, a folder that cannot be one: it or one of its parents is a file.
+
+    Raises:
+        UserError: names the file in the way.
+    """
+    for path in (folder, *folder.parents):
+        if path.exists():
+            if not path.is_dir():
+                raise UserError(f"{path} is a file, so the folder {folder} cannot be written; "
+                                "move the file or pass another --site-dir")
+            return
+
+
+@contextlib.contextmanager
+def _build_lock(*folders: Path):
+    """Hold an exclusive lock for each of ``folders`` while the body runs (a lock file per
+    folder in the temporary directory, so nothing is left in the project).
+
+    Raises:
+        UserError: another process holds one of the locks (a build into the same folders).
+    """
+    with contextlib.ExitStack() as stack:
+        if fcntl is not None:
+            for folder in sorted(set(folders)):
+                digest = hashlib.sha256(str(folder).encode("utf-8")).hexdigest()[:20]
+                handle = stack.enter_context(open(Path(tempfile.gettempdir()) / f"aigc-resources-build-{digest}.lock", "a"))
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    raise UserError(f"another build is writing {folder}; wait for it to finish") from None
+        yield
+
+
+def _build_locked(project_root: Path, site_dir: Path, docs_root: Path, catalog: Catalog, extras: SiteExtras | None,
+                  languages: tuple[str, ...], jobs: int | None) -> BuildResult:
+    """The body of :func:`build_site`, run while its folders are locked."""
     started = time.perf_counter()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp_dirs = {lang: Path(tempfile.mkdtemp(prefix=f"{site_dir.name}.tmp-", dir=site_dir.parent)) for lang in languages}

@@ -52,8 +52,14 @@ def _svg_open(chart_id: str, title: str, width: float, height: float) -> str:
             f'xmlns="http://www.w3.org/2000/svg"><title id="{_esc(chart_id)}-title">{_esc(title)}</title>')
 
 
-def bar_chart(chart_id: str, title: str, bars: list[Bar]) -> str:
-    """A horizontal bar chart, one row per bar in the given order, values written at bar ends."""
+def _tooltip(bar: Bar, colon: str) -> str:
+    return f"<title>{_esc(bar.label)}{_esc(colon)}{bar.value}</title>"
+
+
+def bar_chart(chart_id: str, title: str, bars: list[Bar], *, colon: str = ": ") -> str:
+    """A horizontal bar chart, one row per bar in the given order, values written at bar ends.
+
+    Each bar's tooltip reads label, ``colon``, value (``"："`` on the Chinese site)."""
     label_width = min(LABEL_MAX, max((text_width(b.label) for b in bars), default=0) + 8)
     top = max((b.value for b in bars), default=0) or 1
     value_room = text_width(str(top)) + 10
@@ -70,7 +76,7 @@ def bar_chart(chart_id: str, title: str, bars: list[Bar]) -> str:
             text = f'<a href="{_esc(bar.href)}">{text}</a>'
         length = plot * bar.value / top
         parts.append(
-            f'<g><title>{_esc(bar.label)}: {bar.value}</title>{text}'
+            f'<g>{_tooltip(bar, colon)}{text}'
             f'<rect class="aigc-chart__bar" x="{label_width:.0f}" y="{middle - BAR_HEIGHT / 2:.1f}" '
             f'width="{length:.1f}" height="{BAR_HEIGHT}" rx="2"/>'
             f'<text class="aigc-chart__value" x="{label_width + length + 5:.1f}" y="{middle:.1f}" '
@@ -79,8 +85,9 @@ def bar_chart(chart_id: str, title: str, bars: list[Bar]) -> str:
     return "".join(parts)
 
 
-def column_chart(chart_id: str, title: str, bars: list[Bar], *, label_every: int = 1) -> str:
-    """A vertical bar chart (e.g. entries per year); every ``label_every``-th label is written."""
+def column_chart(chart_id: str, title: str, bars: list[Bar], *, label_every: int = 1, colon: str = ": ") -> str:
+    """A vertical bar chart (e.g. entries per year); every ``label_every``-th label is written;
+    tooltips as in :func:`bar_chart`."""
     count = max(len(bars), 1)
     top = max((b.value for b in bars), default=0) or 1
     left, bottom, head = 8, 22, 18
@@ -91,7 +98,7 @@ def column_chart(chart_id: str, title: str, bars: list[Bar], *, label_every: int
         x = left + index * slot
         h = plot_height * bar.value / top
         y = head + plot_height - h
-        parts.append(f'<g><title>{_esc(bar.label)}: {bar.value}</title>'
+        parts.append(f'<g>{_tooltip(bar, colon)}'
                      f'<rect class="aigc-chart__bar" x="{x + slot * 0.15:.1f}" y="{y:.1f}" width="{slot * 0.7:.1f}" '
                      f'height="{h:.1f}" rx="1"/>')
         if bar.value:

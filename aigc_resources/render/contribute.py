@@ -297,8 +297,9 @@ CONTRIBUTING_SECTIONS = {
 _REGION = re.compile(r"(<!-- BEGIN GENERATED: (?P<name>[a-z-]+) -->\n)(?P<body>.*?)(<!-- END GENERATED: (?P=name) -->)", re.S)
 
 
-def update_contributing(text: str, taxonomy: Taxonomy) -> str:
-    """``text`` (CONTRIBUTING.md) with every generated region rewritten from the code and data.
+def update_contributing(text: str, taxonomy: Taxonomy, name: str = "CONTRIBUTING.md") -> str:
+    """``text`` (CONTRIBUTING.md, or the file ``name``) with every generated region rewritten
+    from the code and data.
 
     Raises:
         UserError: a region of :data:`CONTRIBUTING_SECTIONS` has no markers in ``text``.
@@ -306,7 +307,7 @@ def update_contributing(text: str, taxonomy: Taxonomy) -> str:
     found = {m.group("name") for m in _REGION.finditer(text)}
     missing = sorted(set(CONTRIBUTING_SECTIONS) - found)
     if missing:
-        raise UserError(f"CONTRIBUTING.md lacks the markers <!-- BEGIN GENERATED: {missing[0]} --> ... "
+        raise UserError(f"{name} lacks the markers <!-- BEGIN GENERATED: {missing[0]} --> ... "
                         f"<!-- END GENERATED: {missing[0]} -->")
 
     def fill(match: re.Match[str]) -> str:

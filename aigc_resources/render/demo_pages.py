@@ -33,8 +33,8 @@ _TEXT: dict[str, dict[str, str]] = {
             "under a seed and downloads nothing. The figures and numbers below come from one committed run."
         ),
         "install": "Install the demo dependencies once, then list or run the demos:",
-        "col_demo": "Demo", "col_topics": "Topics", "col_what": "What it shows",
-        "topics": "Topics",
+        "col_demo": "Demo", "col_topics": "Concepts", "col_what": "What it shows",
+        "topics": "Concepts",
         "formula": "The formula",
         "run": "Run it",
         "run_text": ("Writes `metrics.json`, the figures and the samples into the output folder and checks the "
@@ -63,8 +63,8 @@ _TEXT: dict[str, dict[str, str]] = {
             "在固定随机种子下结果可复现，运行时不下载任何东西。下面的图和数字来自一次已提交的运行。"
         ),
         "install": "先安装演示所需的依赖，然后列出或运行演示：",
-        "col_demo": "演示", "col_topics": "主题", "col_what": "内容",
-        "topics": "主题",
+        "col_demo": "演示", "col_topics": "概念", "col_what": "内容",
+        "topics": "概念",
         "formula": "公式",
         "run": "运行",
         "run_text": ("命令会把 `metrics.json`、图和样例写入输出目录，并检查下面的阈值（有一项不满足时退出码为 2）。"
@@ -118,15 +118,22 @@ def _read_metrics(folder: Path) -> dict[str, Any] | None:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def _topics_line(demo: Demo, lang: str, topic_pages: Mapping[str, tuple[str, str]] | None) -> str:
+def _topic_links(demo: Demo, lang: str, topic_pages: Mapping[str, tuple[str, str]] | None) -> str:
+    """The demo's topics as links to their concept pages (names in ``lang``), separated as the
+    language writes lists; a topic without a page shows as its id."""
     items = []
     for topic in demo.topics:
         if topic_pages and topic in topic_pages:
             label, target = topic_pages[topic]
-            items.append(f"[{label}](../{target})")
+            items.append(f"[{_cell(label)}](../{target})")
         else:
             items.append(f"`{topic}`")
-    return f"**{_TEXT[lang]['topics']}:** " + ", ".join(items)
+    return ("、" if lang == "zh" else ", ").join(items)
+
+
+def _topics_line(demo: Demo, lang: str, topic_pages: Mapping[str, tuple[str, str]] | None) -> str:
+    colon = "：" if lang == "zh" else ":"
+    return f"**{_TEXT[lang]['topics']}{colon}** " + _topic_links(demo, lang, topic_pages)
 
 
 def _run_block(name: str) -> str:
@@ -185,10 +192,12 @@ def render_demo_page(demo: Demo, lang: str, artifacts_root: Path,
     return "\n".join(out)
 
 
-def render_demo_index(lang: str, demos: tuple[Demo, ...]) -> str:
-    """The index page: what the demos are, how to run them, and one row per demo."""
+def render_demo_index(lang: str, demos: tuple[Demo, ...],
+                      topic_pages: Mapping[str, tuple[str, str]] | None = None) -> str:
+    """The index page: what the demos are, how to run them, and one row per demo with its
+    concepts (linked as on the demo pages, see :func:`render_demo_pages`)."""
     t = _TEXT[lang]
-    rows = [f"| [{_cell(_pick(d, 'title', lang))}]({d.name}.md) | {', '.join(f'`{x}`' for x in d.topics)} |"
+    rows = [f"| [{_cell(_pick(d, 'title', lang))}]({d.name}.md) | {_topic_links(d, lang, topic_pages)} |"
             for d in demos]
     return "\n".join([f"# {t['index_title']}", "", t["index_intro"], "", t["install"], "",
                       _fence("pip install -e '.[demos]'\naigc-resources demo list\n"
@@ -224,7 +233,7 @@ def render_demo_pages(lang: str, artifacts_root: Path,
     if lang not in _TEXT:
         raise ValueError(f"unknown language {lang!r}; expected one of {', '.join(_TEXT)}")
     demos = all_demos()
-    pages = {f"{PAGES_DIR}/index.md": render_demo_index(lang, demos)}
+    pages = {f"{PAGES_DIR}/index.md": render_demo_index(lang, demos, topic_pages)}
     for demo in demos:
         pages[f"{PAGES_DIR}/{demo.name}.md"] = render_demo_page(demo, lang, artifacts_root, topic_pages)
     pages[f"{PAGES_DIR}/{COMPARISON_PAGE}"] = render_generative_comparison(lang, artifacts_root)

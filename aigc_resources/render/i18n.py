@@ -16,6 +16,7 @@ LANGUAGES = ("en", "zh")
 
 #: English text of the ``kind:value`` keys (all other keys are their own English text).
 ENGLISH: dict[str, str] = {
+    "list separator": ", ",
     "status:ok": "OK",
     "status:redirected": "Redirected",
     "status:broken": "Broken",
@@ -42,6 +43,11 @@ ENGLISH: dict[str, str] = {
 
 STRINGS: dict[str, dict[str, str]] = {
     "zh": {
+        # punctuation after interface words: Chinese uses full-width marks, with no space after
+        ": ": "：",
+        ".": "。",
+        ", ": "，",
+        "list separator": "、",
         # navigation and headings
         "Home": "首页",
         "Explore": "探索",
@@ -119,6 +125,7 @@ STRINGS: dict[str, dict[str, str]] = {
         # lists and hubs
         "entries": "条资源",
         "Entries": "资源数",
+        "What it is": "说明",
         "easiest first": "由浅入深排列",
         "No entries yet.": "暂无资源。",
         "Resources": "学习资源",
@@ -149,15 +156,16 @@ STRINGS: dict[str, dict[str, str]] = {
         "No explanation yet": "暂无讲解",
         "This concept has no explanation page yet; the resources below teach it.": "这个概念还没有讲解，下面的资源可以帮助你学习它。",
         "Try it yourself": "动手试一试",
-        "a small model you can train on a laptop CPU, with its code and results.": "一个可以在笔记本电脑 CPU 上训练的小模型，附代码与结果。",
+        "Small programs that run on a laptop CPU in about a minute, with their code and results:":
+            "在笔记本电脑 CPU 上一分钟左右就能跑完的小程序，附代码与结果：",
         # learning paths
         "A learning path is an ordered route through concept pages and resources, each step saying why it comes next. Tick the steps you have done: your progress stays in this browser.":
             "学习路径是一条按顺序排列的路线，串起概念页和学习资源，每一步都说明为什么接下来学它。勾选已完成的步骤，进度会保存在当前浏览器中。",
         "{n} steps": "共 {n} 步",
-        "starts at": "起点难度：",
+        "starts at {level}": "起点难度：{level}",
         "{done} of {total} steps done": "已完成 {done} / {total} 步",
         "Start over": "重新开始",
-        "Done": "已完成",
+        "Step {n} done": "第 {n} 步已完成",
         "No learning paths yet.": "暂无学习路径。",
         # explore
         "Filter the whole catalog by type, modality, concept, level, language, access and link health.":
@@ -202,6 +210,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "Loading the catalog…": "正在加载资源目录……",
         "The catalog could not be loaded.": "资源目录加载失败。",
         "Filters": "筛选条件",
+        "Skip to the results": "跳到结果列表",
     },
 }
 
@@ -217,7 +226,7 @@ LANGUAGE_NAMES: dict[str, dict[str, str]] = {
 EXPLORE_KEYS = ("Search titles and descriptions", "Search", "Clear all filters", "{n} of {total} entries",
                 "Show more", "No entry matches these filters.", "Type", "Modalities", "Concepts", "Level",
                 "Language", "Access", "Link check", "Loading the catalog…", "The catalog could not be loaded.",
-                "Filters", "free", "freemium", "paid", "status:ok", "status:redirected", "status:broken",
+                "Filters", "Skip to the results", "list separator", "free", "freemium", "paid", "status:ok", "status:redirected", "status:broken",
                 "status:blocked", "status:transient", "status:invalid", "status:excluded", "status:unchecked")
 
 

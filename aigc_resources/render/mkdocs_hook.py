@@ -17,6 +17,7 @@ from pathlib import Path
 
 from aigc_resources.render.build import generate, require_valid
 from aigc_resources.render.extras import project_extras
+from aigc_resources.render.prerendered import site_language
 from aigc_resources.render.site import site_nav
 
 _state: dict[str, object] = {}
@@ -27,19 +28,15 @@ def _catalog_dir(config) -> Path:
     return Path(os.environ.get("AIGC_CATALOG", root / "catalog"))
 
 
-def _lang(config) -> str:
-    return "zh" if str(config.theme["language"]).startswith("zh") else "en"
-
-
 def on_config(config):
     """Load and validate the catalog; set the navigation of the configured language."""
     catalog, _ = require_valid(_catalog_dir(config))
     extras = project_extras(Path(config.config_file_path).resolve().parent, taxonomy=catalog.taxonomy)
     _state.update(catalog=catalog, extras=extras)
-    config.nav = site_nav(catalog, lang=_lang(config), extras=extras)
+    config.nav = site_nav(catalog, lang=site_language(config), extras=extras)
     return config
 
 
 def on_pre_build(config):
     """Write the generated pages of the configured language before MkDocs reads the docs folder."""
-    generate(_state["catalog"], Path(config.docs_dir), lang=_lang(config), extras=_state["extras"])
+    generate(_state["catalog"], Path(config.docs_dir), lang=site_language(config), extras=_state["extras"])

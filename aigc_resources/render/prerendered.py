@@ -54,6 +54,20 @@ def toc_tokens(content: str) -> list[dict]:
     return tokens
 
 
+def merge_toc(items: list, extra: list) -> list:
+    """The table of contents of a page whose HTML part adds the headings ``extra``.
+
+    Python-Markdown nests a page's ``##`` headings under its ``#`` title, and Material shows
+    only the children of a lone level-1 entry; so when the Markdown part ends under a level-1
+    heading, the HTML part's ``<h2>`` headings go under it too (else the sidebar would list
+    "Key formula" but not "Resources" on a concept page). Items are MkDocs ``AnchorLink``s.
+    """
+    if items and items[-1].level == 1:
+        items[-1].children.extend(extra)
+        return items
+    return items + extra
+
+
 def render_once(name: str, page, caller) -> str:
     """The output of ``caller()`` (a template block), rendered once per build and URL depth.
 
@@ -76,6 +90,21 @@ def _render_without_markdown(page, config, files) -> None:
     page.content = ""
     page.toc = get_toc([])
     page.present_anchor_ids = set()
+
+
+def site_language(config) -> str:
+    """``"zh"`` or ``"en"``: the language of the site a MkDocs configuration builds."""
+    return "zh" if str(config.theme["language"]).startswith("zh") else "en"
+
+
+def on_config(config):
+    """Title the permalinks Python-Markdown writes in the site's language ("Permanent link" is
+    the toc extension's English default), from the same table as the renderer's own permalinks."""
+    from aigc_resources.render.i18n import translate
+
+    toc = config.mdx_configs.setdefault("toc", {})
+    toc["permalink_title"] = translate("Permanent link", site_language(config))
+    return config
 
 
 def on_pre_build(config):
@@ -108,7 +137,7 @@ def on_page_content(html_content, page, config, files):
     from mkdocs.structure.toc import TableOfContents, get_toc
 
     tokens = toc_tokens(tail)
-    page.toc = TableOfContents(list(page.toc) + list(get_toc(tokens)))
+    page.toc = TableOfContents(merge_toc(list(page.toc), list(get_toc(tokens))))
     if page.present_anchor_ids is not None:
         page.present_anchor_ids |= {token["id"] for token in tokens} | {
             child["id"] for token in tokens for child in token["children"]}

@@ -103,11 +103,6 @@ class TermView:
     description_zh: str
     hub: str  # path of its hub page, e.g. "topics/gan.md"
 
-    def label(self, lang: str) -> str:
-        """The name in ``lang`` with the other language's name beside it when they differ."""
-        first, second = (self.name_zh, self.name) if lang == "zh" else (self.name, self.name_zh)
-        return first if first == second else f"{first} / {second}"
-
     def name_in(self, lang: str) -> str:
         """The name in ``lang`` only."""
         return self.name_zh if lang == "zh" else self.name
@@ -277,9 +272,11 @@ class SiteModel:
         why = step.why_zh if self.lang == "zh" else step.why
         if kind == "entry":
             resource = self.catalog.get(target).resource
+            # The languages too: a learner on the Chinese site sees which steps are in English.
+            languages = self.t("list separator").join(language_name(code, self.lang) for code in resource.languages)
             detail = " · ".join([self.terms["types"][resource.type].name_in(self.lang),
                                  self.terms["levels"][resource.level].name_in(self.lang),
-                                 self.access_label(resource)])
+                                 languages, self.access_label(resource)])
             return StepView(number, f"entry:{target}", self.entry_path(resource), self.title(resource), detail, why)
         view = self.terms["topics"][target]
         return StepView(number, f"concept:{target}", view.hub, view.name_in(self.lang), self.t("Concept"), why)
@@ -295,6 +292,12 @@ class SiteModel:
     def chinese_count(self) -> int:
         return sum(1 for r in self.entries if any(code.split("-")[0] == "zh" for code in r.languages))
 
+    def chinese_filter(self) -> str:
+        """The Explore query that shows the entries :meth:`chinese_count` counts: every Chinese
+        language code the catalog uses (``language=zh,zh-Hant``), OR-ed by Explore's facet."""
+        codes = sorted({code for r in self.entries for code in r.languages if code.split("-")[0] == "zh"})
+        return "language=" + ",".join(codes)
+
     def language_counts(self) -> list[tuple[str, int]]:
         counts = Counter(code for r in self.entries for code in r.languages)
         return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
@@ -302,16 +305,16 @@ class SiteModel:
     def chart(self, folder: str, root: str) -> str:
         """An SVG bar chart of the entries per value of a hub, labels linking to the hubs."""
         bars = [Bar(view.name_in(self.lang), count, f"{root}{folder}/{view.id}/") for view, count in self.counts(folder)]
-        return bar_chart(f"chart-{folder}", self.t(_HUB_TITLES[folder]), bars)
+        return bar_chart(f"chart-{folder}", self.t(_HUB_TITLES[folder]), bars, colon=self.t(": "))
 
     def language_chart(self) -> str:
         bars = [Bar(language_name(code, self.lang), count) for code, count in self.language_counts()]
-        return bar_chart("chart-languages", self.t("Languages"), bars)
+        return bar_chart("chart-languages", self.t("Languages"), bars, colon=self.t(": "))
 
     def access_chart(self) -> str:
         counts = Counter(r.access for r in self.entries)
         bars = [Bar(self.t(kind), counts.get(kind, 0)) for kind in ("free", "freemium", "paid")]
-        return bar_chart("chart-access", self.t("Access"), bars)
+        return bar_chart("chart-access", self.t("Access"), bars, colon=self.t(": "))
 
     def year_chart(self) -> str:
         years = Counter(r.year for r in self.entries if r.year)
@@ -320,7 +323,7 @@ class SiteModel:
         span = range(min(years), max(years) + 1)
         bars = [Bar(str(year), years.get(year, 0)) for year in span]
         every = max(1, len(bars) // 12)
-        return column_chart("chart-years", self.t("Year"), bars, label_every=every)
+        return column_chart("chart-years", self.t("Year"), bars, label_every=every, colon=self.t(": "))
 
     def dated_count(self) -> int:
         return sum(1 for r in self.entries if r.year)

@@ -8,10 +8,12 @@ reader never sees half a page.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+
+from ..fsutil import atomic_write
+
+__all__ = ["MARKER", "WriteResult", "atomic_write", "write_pages"]
 
 #: Name of the marker file that says a folder is owned by the writer (safe to prune).
 MARKER = ".aigc-resources-generated"
@@ -31,19 +33,6 @@ def _safe_relative(path: str) -> PurePosixPath:
     if rel.is_absolute() or ".." in rel.parts or not rel.parts:
         raise ValueError(f"page path must be relative and inside the output folder: {path!r}")
     return rel
-
-
-def atomic_write(target: Path, data: bytes) -> None:
-    """Write ``data`` to ``target`` through a temporary file in the same folder, then rename."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_pages(pages: dict[str, str | bytes], out_dir: Path) -> WriteResult:

@@ -242,11 +242,20 @@
     count.setAttribute("aria-live", "polite");
     var clear = element("button", "md-button aigc-explore__clear", t("Clear all filters"));
     clear.type = "button";
-    bar.append(query, count, clear);
+    /* Seven facet groups (dozens of boxes) come before the results: keyboard users may jump. */
+    var skip = element("a", "aigc-explore__skip", t("Skip to the results"));
+    skip.href = "#aigc-explore-results";
+    bar.append(query, count, clear, skip);
     var body = element("div", "aigc-explore__body");
     var panel = element("div", "aigc-explore__facets");
     panel.setAttribute("aria-label", t("Filters"));
     var results = element("ol", "aigc-explore__results");
+    results.id = "aigc-explore-results";
+    results.tabIndex = -1;
+    skip.addEventListener("click", function (event) {
+      event.preventDefault();
+      results.focus();
+    });
     var more = element("button", "md-button aigc-explore__more", t("Show more"));
     more.type = "button";
     var list = element("div", "aigc-explore__list");
@@ -299,7 +308,7 @@
         if (other) item.append(element("span", "aigc-result__other", other));
         var facts = [names.types[entry.type], names.levels[entry.level]];
         if (entry.year) facts.push(entry.year);
-        facts.push(entry.languages.map(function (code) { return label(FACETS[4], code); }).join(", "));
+        facts.push(entry.languages.map(function (code) { return label(FACETS[4], code); }).join(t("list separator")));
         facts.push(t(entry.access));
         if (entry.link_health === "broken") facts.push(t("status:broken"));
         item.append(element("div", "aigc-result__meta", facts.join(" · ")));
@@ -369,6 +378,18 @@
     return sentence.length > 200 ? sentence.slice(0, 199) + "…" : sentence;
   }
 
+  /* ---------------------------------------------------------------- language switch ---------- */
+
+  /* The switch links each page to the same page in the other language (partials/alternate.html);
+     a filtered Explore view keeps its state in the query string, so the query goes along too
+     (read when the link is followed: Explore rewrites the query as the filters change). */
+  function carryQueryOnLanguageSwitch() {
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest && event.target.closest("a.md-select__link[hreflang]");
+      if (link && location.search) link.search = location.search;
+    }, true);
+  }
+
   /* ---------------------------------------------------------------- start -------------------- */
 
   function start() {
@@ -377,6 +398,7 @@
     setupExplore(document);
   }
 
+  carryQueryOnLanguageSwitch();
   if (window.document$ && typeof window.document$.subscribe === "function") {
     window.document$.subscribe(function () { start(); });
   } else if (document.readyState === "loading") {

@@ -1,0 +1,47 @@
+"""File writes that never leave half a file, shared by every command that writes one.
+
+Kept free of heavy imports: the link checker, the exporters and the site writer all use it.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+
+def atomic_write(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` through a temporary file in the same folder, then rename.
+
+    A symbolic link is followed (the file it points to is replaced, the link stays); an
+    existing file keeps its permission bits, a new one gets ``0666`` less the umask, as with
+    ``open()``. A target that exists but is not a regular file
+    (``/dev/null``, ``/dev/stdout``, a named pipe) is written directly: renaming over it would
+    replace a device with a plain file, which as root breaks the whole system's ``/dev/null``.
+    """
+    target = Path(target)
+    if target.exists() and not target.is_file():  # follows links, /dev/stdout's included
+        with open(target, "wb") as handle:
+            handle.write(data)
+        return
+    if target.is_symlink():
+        target = Path(os.path.realpath(target))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        # mkstemp makes the file 0600: keep an existing file's bits, else give what open() would
+        # (a site page or report readable by the web server or the CI artifact step).
+        os.chmod(tmp, target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~_umask())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    """The process umask (read by setting it and putting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
