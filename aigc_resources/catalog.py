@@ -14,10 +14,16 @@ entries and all diagnostics, sorted by file and line.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
+import gc
+import multiprocessing
 import os
 import re
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,11 +50,20 @@ WINDOWS_RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in r
 CATALOG_LAYOUT = frozenset({"taxonomy.yaml", "resources", "coverage.yaml", "paths", "concepts"})
 #: The members of :data:`CATALOG_LAYOUT` that are folders (the others are files).
 LAYOUT_FOLDERS = frozenset({"resources", "paths", "concepts"})
+#: Catalogs with at least this many entry files are read and checked in a process pool, one
+#: process per usable CPU; below it, forking and pickling cost more than they save (measured
+#: on 2 CPUs: the pool is slower at 400 and 1,000 entries, ~13% faster at 2,000).
+PARALLEL_MIN_FILES = 1500
+#: Most entry files per task sent to a worker (contiguous runs of the sorted file list);
+#: smaller catalogs are cut into four tasks per worker, so the workers finish together.
+PARALLEL_CHUNK = 200
 
 
 @dataclass(frozen=True)
 class Entry:
-    """A valid entry with where it came from: ``path`` on disk, ``doc`` with node positions."""
+    """A valid entry with where it came from: ``path`` on disk, ``doc`` with its values and
+    node positions (its text and scalar records are dropped once checked:
+    :meth:`LoadedDocument.drop_sources`)."""
 
     resource: Resource
     path: Path
@@ -140,9 +155,10 @@ class ValidationReport:
 
 def display_path(path: Path) -> str:
     """``path`` relative to the working directory when it is below it, else absolute."""
-    path = Path(path)
-    folder = _display_folder(str(path.parent), os.getcwd())
-    return str(path) if folder is None else os.path.join(folder, path.name) if folder else path.name
+    text = os.fspath(path) if isinstance(path, Path) else str(Path(path))  # normalised, as Path gives it
+    parent, name = os.path.split(text)  # string operations: called once per entry file
+    folder = _display_folder(parent or ".", os.getcwd())
+    return text if folder is None else os.path.join(folder, name) if folder else name
 
 
 @functools.lru_cache(maxsize=1024)
@@ -278,16 +294,57 @@ def load_entry(path: Path, taxonomy: Taxonomy | None, *, today: dt.date) -> tupl
     return resource, doc
 
 
-def load_catalog(root: Path | str, *, today: dt.date | None = None) -> ValidationReport:
+def usable_cpus() -> int:
+    """CPUs this process may run on (its affinity mask where the system has one)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def load_catalog(root: Path | str, *, today: dt.date | None = None, workers: int | None = None) -> ValidationReport:
     """Load and validate the whole catalog under ``root``.
 
     ``today`` is the date for the "``added`` not in the future" rule (default: today, UTC).
+    ``workers`` is the number of processes that read and check entry files: ``None`` uses one
+    per usable CPU for catalogs of :data:`PARALLEL_MIN_FILES` files or more, ``1`` checks
+    serially. The report is the same either way, diagnostic for diagnostic (see
+    :func:`_load_entries`).
 
     Raises:
         CatalogNotFound: ``root`` or its taxonomy file does not exist (a usage error).
     """
     root = Path(root)
     today = today or dt.datetime.now(dt.timezone.utc).date()
+    with gc_paused():
+        return _load_catalog(root, today, workers)
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a bulk load, then restore it as it was.
+
+    Loading keeps every document (values, positions, diagnostics) alive until the run ends:
+    about 140 container objects per entry, so the collector's full passes, triggered by
+    allocation counts, walk an ever larger heap for nothing (nothing loaded is garbage).
+    Reference counting still frees everything that is not in a cycle; cycles made meanwhile
+    are collected by the collector's next full pass. Measured at 10,000 entries: ~15% of the
+    CPU time of ``load_catalog``."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            if gc.get_freeze_count() == 0:
+                # Move what the load made to the oldest generation without scanning it: the
+                # first young collection would otherwise walk all of it at once (0.3-0.5 s at
+                # 10,000 entries), to find nothing. Nothing stays frozen (leak-free: garbage
+                # among it is found by the next full collection); skipped when the program
+                # froze objects of its own, which unfreeze would release.
+                gc.freeze()
+                gc.unfreeze()
+            gc.enable()
+
+
+def _load_catalog(root: Path, today: dt.date, workers: int | None) -> ValidationReport:
     taxonomy, taxonomy_doc = load_taxonomy(root)
     diagnostics = list(taxonomy_doc.diagnostics) + misplaced_files(root)
 
@@ -295,9 +352,8 @@ def load_catalog(root: Path | str, *, today: dt.date | None = None) -> Validatio
     refs: list[EntryRef] = []
     unread: set[str] = set()  # stems of entry files whose id could not be read
     files = 1
-    for path in entry_files(root):
+    for path, (resource, doc) in _load_entries(list(entry_files(root)), taxonomy, today, workers):
         files += 1
-        resource, doc = load_entry(path, taxonomy, today=today)
         diagnostics += doc.diagnostics
         if isinstance(doc.data, dict) and isinstance(doc.data.get("id"), str):
             refs.append(EntryRef(doc.data["id"], doc))
@@ -326,3 +382,66 @@ def load_catalog(root: Path | str, *, today: dt.date | None = None) -> Validatio
         diagnostics += coverage_diagnostics(catalog)
     diagnostics.sort(key=sort_key)
     return ValidationReport(catalog, diagnostics, files, entry_count, len(entries))
+
+
+def _load_entries(paths: list[Path], taxonomy: Taxonomy | None, today: dt.date,
+                  workers: int | None) -> Iterator[tuple[Path, tuple[Resource | None, LoadedDocument]]]:
+    """:func:`load_entry` for each of ``paths``, yielded in the order of ``paths``.
+
+    With ``workers`` > 1 the files are split into contiguous chunks, all submitted to a pool of
+    ``workers - 1`` forked processes; this process works too, taking chunks from the end of
+    the list as long as no worker has started them (a chunk it takes is cancelled in the
+    pool), so its own results need no pickling. Results are put back in chunk order, so the
+    caller sees exactly the sequence the serial loop gives, and the report (sorted stably
+    after) is the same, byte for byte. The pool is used only where ``fork`` exists and this
+    process runs a single thread (forking a threaded process can deadlock); otherwise, or when
+    the pool cannot start or a worker dies, the files are checked serially."""
+    if workers is None:
+        workers = usable_cpus() if len(paths) >= PARALLEL_MIN_FILES else 1
+    workers = max(1, min(workers, len(paths)))
+    if workers > 1 and "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+        size = max(1, min(PARALLEL_CHUNK, -(-len(paths) // (4 * workers))))
+        chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
+        try:
+            with ProcessPoolExecutor(workers - 1, mp_context=multiprocessing.get_context("fork"),
+                                     initializer=_init_worker, initargs=(taxonomy, today)) as pool:
+                futures = [pool.submit(_check_chunk, chunk) for chunk in chunks]
+                own: dict[int, list[tuple[Resource | None, LoadedDocument]]] = {}
+                for index in range(len(chunks) - 1, -1, -1):
+                    if not futures[index].cancel():  # a worker has it already: the rest are theirs
+                        break
+                    own[index] = [_checked(path, taxonomy, today) for path in chunks[index]]
+                results = [result for index in range(len(chunks))
+                           for result in (own[index] if index in own else futures[index].result())]
+        except (BrokenProcessPool, OSError):
+            results = None
+        if results is not None:
+            yield from zip(paths, results)
+            return
+    for path in paths:
+        yield path, _checked(path, taxonomy, today)
+
+
+#: What every worker of the pool checks against: (taxonomy, today), set once when it starts.
+_WORKER_CONTEXT: tuple[Taxonomy | None, dt.date] | None = None
+
+
+def _init_worker(taxonomy: Taxonomy | None, today: dt.date) -> None:
+    global _WORKER_CONTEXT
+    _WORKER_CONTEXT = (taxonomy, today)
+
+
+def _check_chunk(paths: list[Path]) -> list[tuple[Resource | None, LoadedDocument]]:
+    """A worker's task: :func:`load_entry` for each path, in order."""
+    assert _WORKER_CONTEXT is not None, "_init_worker sets the context"
+    taxonomy, today = _WORKER_CONTEXT
+    with gc_paused():
+        return [_checked(path, taxonomy, today) for path in paths]
+
+
+def _checked(path: Path, taxonomy: Taxonomy | None, today: dt.date) -> tuple[Resource | None, LoadedDocument]:
+    """:func:`load_entry`, then the document's sources dropped: the cross-entry rules and the
+    catalog need only its values and positions (:meth:`LoadedDocument.drop_sources`)."""
+    resource, doc = load_entry(path, taxonomy, today=today)
+    doc.drop_sources()
+    return resource, doc

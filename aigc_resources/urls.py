@@ -229,5 +229,7 @@ def arxiv_id_problem(identifier: str, today_year: int) -> str | None:
 
 def arxiv_id_of_url(url: str) -> str | None:
     """The arXiv identifier (without version) an arxiv.org ``abs``/``pdf``/``html`` URL names."""
+    if "arxiv" not in url.lower():  # no arXiv host: skip the URL parser (most links of an entry)
+        return None
     key = canonical_url(url)
     return key.removeprefix("arxiv:") if key.startswith("arxiv:") else None

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import os
 import re
 import stat
 from dataclasses import dataclass, field
@@ -136,6 +137,28 @@ class LoadedDocument:
     text: str = ""
     hidden: list[int] = field(default_factory=list)
     _line_starts: list[int] | None = field(default=None, repr=False)
+
+    def drop_sources(self) -> None:
+        """Forget what only the per-file rules read (the text, its scalar records and spans),
+        keeping the values, positions and diagnostics: what a loaded catalog keeps of each
+        entry, to hold less memory and send less back from the workers of ``load_catalog``.
+        :meth:`locate` still works; :meth:`locate_text` falls back to it."""
+        self.scalars, self.spans, self.hidden = {}, {}, []
+        self.text, self._line_starts = "", None
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled state (documents come back from the workers of ``load_catalog``): the
+        :class:`Scalar` records as plain tuples, which pickle several times faster than named
+        tuples, and without the line index, which is rebuilt on demand."""
+        state = self.__dict__.copy()
+        state["scalars"] = (tuple(self.scalars), [tuple(value) for value in self.scalars.values()])
+        state["_line_starts"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        keys, values = state["scalars"]
+        state["scalars"] = {key: _new_scalar(Scalar, value) for key, value in zip(keys, values)}
+        self.__dict__.update(state)
 
     def locate(self, loc: Loc, *, key: bool = False) -> tuple[int, int]:
         """Position of ``loc``, or of its nearest ancestor that exists (missing fields point at
@@ -262,15 +285,15 @@ def read_text(path: Path, doc: LoadedDocument, *, max_bytes: int = MAX_FILE_BYTE
     Returns the text (BOM removed) or ``None`` when the file cannot be used at all.
     """
     try:
-        if path.is_symlink():
+        mode = os.lstat(path).st_mode  # one system call tells a link, a regular file, or neither
+        if stat.S_ISLNK(mode):
             doc.diagnostics.append(make("E-FILE-LINK", doc.path, 1, 1,
                                         message=f"`{path.name}` is a symbolic link to {path.readlink()}"))
             return None
-        mode = path.stat().st_mode
         if not stat.S_ISREG(mode):  # a FIFO or a device would block or never end
             doc.diagnostics.append(make("E-FILE-READ", doc.path, message="not a regular file"))
             return None
-        with path.open("rb") as handle:  # read at most one byte past the limit, however big the file
+        with open(path, "rb") as handle:  # read at most one byte past the limit, however big the file
             raw = handle.read(max_bytes + 1)
     except OSError as exc:
         doc.diagnostics.append(make("E-FILE-READ", doc.path, message=f"cannot read the file: {exc.strerror or exc}"))
@@ -308,7 +331,7 @@ def load_yaml(path: Path | str, *, display_path: str | None = None, max_bytes: i
     ``display_path`` is the path printed in diagnostics (defaults to ``path`` as given).
     Every problem becomes a diagnostic; ``data`` is whatever could be read (``None`` if nothing).
     """
-    path = Path(path)
+    path = path if isinstance(path, Path) else Path(path)
     doc = LoadedDocument(path=display_path or str(path))
     text = read_text(path, doc, max_bytes=max_bytes)
     if text is None:
@@ -474,29 +497,44 @@ def _check_tag(node: Node, loc: Loc, doc: LoadedDocument, expected: str) -> bool
 
 
 class _Builder:
-    """Builds plain values from a node tree, recording positions; each node is visited once."""
+    """Builds plain values from a node tree, recording positions; each node is visited once.
+
+    The hot loop of the loader (about 30 nodes per entry): the tables are bound once, a quoted
+    scalar (most text of an entry) is handled inline, and the shared-node check is skipped
+    when the text has no ``&``, since libyaml only shares a node between an anchor (``&a``)
+    and its aliases."""
 
     def __init__(self, doc: LoadedDocument) -> None:
         self.doc = doc
-        self.seen: set[int] = set()
+        self.seen: set[int] | None = set() if "&" in doc.text else None
+        self.positions, self.key_positions = doc.positions, doc.key_positions
+        self.scalars, self.spans = doc.scalars, doc.spans
 
     def build(self, node: Node, loc: Loc, depth: int) -> Any:
-        doc = self.doc
-        if id(node) in self.seen:
-            raise _SharedNode()
-        self.seen.add(id(node))
+        seen = self.seen
+        if seen is not None:
+            if id(node) in seen:
+                raise _SharedNode()
+            seen.add(id(node))
         start = node.start_mark
-        doc.positions[loc] = (start.line + 1, start.column + 1)
+        self.positions[loc] = (start.line + 1, start.column + 1)
         if isinstance(node, ScalarNode):
-            doc.spans[loc] = (start.index, node.end_mark.index)
-            return _scalar(node, loc, doc)
+            self.spans[loc] = (start.index, node.end_mark.index)
+            if node.tag == _STR:  # quoted, a block scalar or `!!str`: the text as written (as _scalar)
+                raw = node.value
+                self.scalars[loc] = _new_scalar(Scalar, (raw, "str", bool(node.style)))
+                if node.style == '"' and _ESCAPED_INVISIBLE.search(raw):
+                    _report_escape(node, loc, self.doc)
+                return raw
+            return _scalar(node, loc, self.doc)
         if depth > MAX_DEPTH:  # the same bound the pure-Python composer applies (_Composer)
             raise _TooDeep(None, None, f"values are nested more than {MAX_DEPTH} levels deep", start)
+        doc = self.doc
         if isinstance(node, MappingNode):
             if not _check_tag(node, loc, doc, _MAP):
                 return None
             result: dict[str, Any] = {}
-            first_seen: dict[str, tuple[int, int]] = {}
+            key_positions = self.key_positions
             for key_node, value_node in node.value:
                 if not isinstance(key_node, ScalarNode):
                     doc.report("E-YAML-NOT-MAPPING", loc, message="keys must be plain names, not lists or mappings")
@@ -506,23 +544,28 @@ class _Builder:
                     doc.report("E-YAML-ALIAS", loc, message="the merge key `<<` is not allowed")
                     continue
                 member = loc + (key,)
-                key_pos = _pos(key_node)
-                if key in first_seen:
-                    first_line = first_seen[key][0]
+                mark = key_node.start_mark
+                key_pos = (mark.line + 1, mark.column + 1)
+                if member in key_positions:  # set for the first occurrence of the key only
+                    first_line = key_positions[member][0]
                     doc.diagnostics.append(make("E-YAML-DUPLICATE-KEY", doc.path, *key_pos, field=format_loc(member),
                                                 message=f"key {key!r} is repeated; it is already set on line {first_line}",
                                                 hint=f"remove one of the two `{key}:` lines (lines {first_line} and {key_pos[0]})"))
                     doc.reported.add(member)
                     continue
-                first_seen[key] = key_pos
-                doc.key_positions[member] = key_pos
+                key_positions[member] = key_pos
                 result[key] = self.build(value_node, member, depth + 1)
             return result
         if isinstance(node, SequenceNode):
             if not _check_tag(node, loc, doc, _SEQ):
                 return None
-            return [self.build(item, loc + (index,), depth + 1) for index, item in enumerate(node.value)]
+            build, depth = self.build, depth + 1
+            return [build(item, loc + (index,), depth) for index, item in enumerate(node.value)]
         raise TypeError(f"unexpected YAML node {node!r}")  # pragma: no cover - PyYAML has no other kinds
+
+
+#: ``Scalar(raw, kind, quoted)`` without the named tuple's Python-level ``__new__``.
+_new_scalar = tuple.__new__
 
 
 def _scalar(node: ScalarNode, loc: Loc, doc: LoadedDocument) -> Any:
@@ -533,40 +576,40 @@ def _scalar(node: ScalarNode, loc: Loc, doc: LoadedDocument) -> Any:
     if tag != _PLAIN:
         if tag != _STR:
             doc.report("E-YAML-TAG", loc, message=f"explicit tag {tag!r} is not allowed")
-        doc.scalars[loc] = Scalar(raw, "str", bool(node.style))
+        doc.scalars[loc] = _new_scalar(Scalar, (raw, "str", bool(node.style)))
         if node.style == '"' and _ESCAPED_INVISIBLE.search(raw):
             _report_escape(node, loc, doc)
         return raw
     if raw in _NULL:
-        doc.scalars[loc] = Scalar(raw, "null", False)
+        doc.scalars[loc] = _new_scalar(Scalar, (raw, "null", False))
         return None
     if raw in _BOOL:
-        doc.scalars[loc] = Scalar(raw, "bool", False)
+        doc.scalars[loc] = _new_scalar(Scalar, (raw, "bool", False))
         return _BOOL[raw]
     if raw in _YAML11_BOOL_WORDS:
-        doc.scalars[loc] = Scalar(raw, "yaml11-bool", False)
+        doc.scalars[loc] = _new_scalar(Scalar, (raw, "yaml11-bool", False))
         doc.report("E-YAML-AMBIGUOUS-BOOL", loc,
                    message=f"`{raw}` is a boolean in YAML 1.1 and text in YAML 1.2",
                    hint=f"write `true` or `false` for a flag, or \"{raw}\" in quotes if it is text")
         return raw
     if raw[:1] in _NUMBER_START:
         if _INT_RE.fullmatch(raw):
-            doc.scalars[loc] = Scalar(raw, "int", False)
+            doc.scalars[loc] = _new_scalar(Scalar, (raw, "int", False))
             # A number longer than any field allows stays text (int() refuses > 4300 digits).
             return int(raw) if len(raw) <= MAX_INT_DIGITS else raw
         if _FLOAT_RE.fullmatch(raw):
-            doc.scalars[loc] = Scalar(raw, "float", False)
+            doc.scalars[loc] = _new_scalar(Scalar, (raw, "float", False))
             return float(raw)
         if ISO_DATE.fullmatch(raw):
             try:
                 value = dt.date.fromisoformat(raw)
             except ValueError:  # 2026-02-30: not a date, and not silently anything else
-                doc.scalars[loc] = Scalar(raw, "str", False)
+                doc.scalars[loc] = _new_scalar(Scalar, (raw, "str", False))
                 return raw
-            doc.scalars[loc] = Scalar(raw, "date", False)
+            doc.scalars[loc] = _new_scalar(Scalar, (raw, "date", False))
             return value
     # Everything else is text, including YAML 1.1 forms (0x1F, 0o17, 1_000, 1:30 sexagesimal,
     # .inf, full timestamps): nothing changes silently, and the schema refuses them where a
     # number or a date is expected.
-    doc.scalars[loc] = Scalar(raw, "str", False)
+    doc.scalars[loc] = _new_scalar(Scalar, (raw, "str", False))
     return raw

@@ -248,6 +248,104 @@ def test_every_rule_has_a_summary_and_hint():
         assert rule.summary.endswith(".") and rule.hint, code
 
 
+def test_parallel_check_reports_exactly_what_the_serial_check_does(tmp_catalog, monkeypatch):
+    """The process pool of large catalogs changes nothing: same diagnostics in the same order,
+    each with its file:line:col, code, field, message and hint, the same counts and entries."""
+    import aigc_resources.catalog as catalog_module
+
+    pools = []
+
+    class CountedPool(catalog_module.ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            pools.append(args)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(catalog_module, "ProcessPoolExecutor", CountedPool)
+    entries = {}
+    for path in BAD:
+        folder, _ = expectations(path)
+        entries[f"{folder}/{path.name}"] = path.read_bytes()
+    for rel in SENTINELS:
+        entries[rel] = sentinel_text(rel)
+    root = tmp_catalog(entries)
+    serial = load_catalog(root, today=TODAY, workers=1)
+    assert not pools
+    parallel = load_catalog(root, today=TODAY, workers=2)
+    assert pools, "the process pool was not used"
+
+    def lines(report):
+        return [d.format() for d in report.diagnostics] + [report.summary()]
+
+    assert "\n".join(lines(parallel)) == "\n".join(lines(serial))
+    assert parallel.diagnostics == serial.diagnostics
+    assert len(serial.diagnostics) > len(BAD)  # every bad file reported, by both
+    assert (parallel.files, parallel.entries, parallel.valid) == (serial.files, serial.entries, serial.valid)
+    assert [e.id for e in parallel.catalog.entries] == [e.id for e in serial.catalog.entries]
+    for mine, theirs in zip(parallel.catalog.entries, serial.catalog.entries):
+        assert mine.resource == theirs.resource and mine.path == theirs.path
+        assert mine.doc.positions == theirs.doc.positions and mine.doc.key_positions == theirs.doc.key_positions
+        assert mine.line_of("url") == theirs.line_of("url")
+
+
+def test_one_removed_id_named_by_many_entries_is_looked_up_once(tmp_catalog, monkeypatch):
+    """Every entry naming a missing id gets its own diagnostic and hint, but the "did you mean"
+    search over all ids (difflib, linear in the catalog) runs once per distinct missing id:
+    500 entries naming one renamed entry in a 10,000-entry catalog took 11 s, now 0.2 s."""
+    import aigc_resources.rules as rules_module
+
+    calls = []
+    real = rules_module.did_you_mean
+    monkeypatch.setattr(rules_module, "did_you_mean", lambda word, choices: calls.append(word) or real(word, choices))
+    good = (FIXTURES / "good" / "tiny-lib.yaml").read_text(encoding="utf-8")
+    entries = {f"library/lib-{n}.yaml": good.replace("tiny-lib", f"lib-{n}") + "related: [transformer-papr]\n"
+               for n in range(4)}
+    report = load_catalog(tmp_catalog(entries), today=TODAY)
+    unknown = [d for d in report.diagnostics if d.code == "E-RELATED-UNKNOWN"]
+    assert len(unknown) == 4 and {d.hint for d in unknown} == {"did you mean `transformer-paper`?"}
+    assert {(Path(d.path).name, d.line, d.column) for d in unknown} == {(f"lib-{n}.yaml", 13, 11) for n in range(4)}
+    assert calls == ["transformer-papr"]
+
+
+def test_gc_paused_restores_the_collector_and_freezes_nothing():
+    """The collector comes back as it was; nothing stays frozen, so a cycle made during the
+    load is still garbage-collected; objects the program froze itself stay frozen."""
+    import gc
+    import weakref
+
+    from aigc_resources.catalog import gc_paused
+
+    class Node:
+        pass
+
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+        cycle = Node()
+        cycle.self = cycle
+        watch = weakref.ref(cycle)
+        del cycle
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    gc.collect()
+    assert watch() is None
+    gc.disable()
+    try:
+        with gc_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    kept = [Node()]
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with gc_paused():
+            pass
+        assert gc.get_freeze_count() == frozen and gc.isenabled()
+    finally:
+        gc.unfreeze()
+    del kept
+
+
 ODD_VALUES = ["[]", "{}", "[[]]", "[{}]", "{a: 1}", "[a, [b]]", "[null]", "{? [a]: b}", "1e400", ".nan", "2026-13-45"]
 
 

@@ -198,6 +198,16 @@ def test_validate_files_given_as_absolute_or_dotted_paths(tmp_catalog, monkeypat
         assert result.exit_code == 2 and "unknown-key.yaml:4:1: E-FIELD-UNKNOWN" in result.output, given
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_block_markdown_found_whatever_the_line_breaks(tmp_catalog, newline):
+    """A list folded into a description is found at the same line and column with LF, CRLF
+    or CR line breaks (the break normalisation runs only when the text has other breaks)."""
+    text = (FIXTURES / "bad" / "folded-list.yaml").read_text(encoding="utf-8")
+    root = tmp_catalog({"paper/folded-list.yaml": text.replace("\n", newline).encode("utf-8")})
+    report = load_catalog(root, today=TODAY)
+    assert ("E-TEXT-BLOCK-MARKDOWN", 15, 3) in codes(report, "folded-list.yaml")
+
+
 def test_layout_of_the_wrong_kind_is_reported(tmp_catalog, tmp_path):
     """A file where the catalog expects a folder (or the reverse), a linked folder of entries and
     a folder inside concepts/ were skipped silently: no entries, no goals, no error."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from aigc_resources.urls import canonical_url, url_problems
+from aigc_resources.urls import arxiv_id_of_url, canonical_url, url_problems
 
 
 @pytest.mark.parametrize("url", [
@@ -75,3 +75,15 @@ def test_different_resources_differ(a, b):
 
 def test_canonical_never_raises():
     assert canonical_url("https://[::1/") == "https://[::1/"
+
+
+@pytest.mark.parametrize("url, named", [
+    ("https://ARXIV.org/abs/1706.03762v2", "1706.03762"),
+    ("http://www.ArXiv.org/html/2401.00001", "2401.00001"),
+    ("https://export.arxiv.org/pdf/1706.03762.pdf", "1706.03762"),
+    ("https://example.org/arxiv/abs/1706.03762", None),
+    ("https://github.com/example/repo", None),
+])
+def test_arxiv_id_of_url_any_case_of_the_host(url, named):
+    """The quick "no arXiv here" test before parsing must not miss an upper-case host."""
+    assert arxiv_id_of_url(url) == named

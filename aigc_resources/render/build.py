@@ -29,7 +29,7 @@ try:  # POSIX; elsewhere builds are not locked against each other
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
-from ..catalog import Catalog, ValidationReport, load_catalog
+from ..catalog import Catalog, ValidationReport, load_catalog, usable_cpus
 from ..errors import BuildError, UserError
 from .extras import SiteExtras
 from .site import render_site, site_nav
@@ -129,7 +129,7 @@ def mkdocs_build(config_file: str, docs_dir: str, site_dir: str, nav: list[Any])
 
 def _parallel_jobs(jobs: int | None, languages: int) -> int:
     if jobs is None:
-        jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        jobs = usable_cpus()
     return max(1, min(jobs, languages))
 
 
