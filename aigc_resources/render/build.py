@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import pickle
+import resource
 import shutil
 import subprocess
 import sys
@@ -50,7 +51,8 @@ class BuildResult:
     ``seconds_render`` covers rendering and writing the Markdown (of every language one after
     the other, or of the slowest language when they are built in parallel workers);
     ``seconds_mkdocs`` is the rest of the build's wall time (the MkDocs builds and the swap);
-    ``seconds_render_each`` and ``seconds_mkdocs_each`` are each language's own times.
+    ``seconds_render_each`` and ``seconds_mkdocs_each`` are each language's own times, and
+    ``cpu_workers`` the CPU seconds of each language's worker process (when there were workers).
     """
 
     site_dir: Path
@@ -62,6 +64,7 @@ class BuildResult:
     seconds_mkdocs_each: dict[str, float] = field(default_factory=dict)
     languages: tuple[str, ...] = LANGUAGES
     seconds_render_each: dict[str, float] = field(default_factory=dict)
+    cpu_workers: dict[str, float] = field(default_factory=dict)
 
 
 def generated_docs_dir(project_root: Path, lang: str = "en") -> Path:
@@ -133,7 +136,8 @@ def _parallel_jobs(jobs: int | None, languages: int) -> int:
 @dataclass
 class LanguageBuild:
     """What building one language did: MkDocs' verdict and warnings, the pages rendered, the
-    files written, and the seconds spent rendering (and writing) and in MkDocs."""
+    files written, the wall seconds spent rendering (and writing) and in MkDocs, and the CPU
+    seconds of the worker process that built it (0 when built in the calling process)."""
 
     ok: bool
     messages: list[str]
@@ -141,6 +145,7 @@ class LanguageBuild:
     write: WriteResult
     seconds_render: float
     seconds_mkdocs: float
+    cpu_worker: float = 0.0
 
 
 def build_language(catalog: Catalog, extras: SiteExtras | None, lang: str, config_file: str, docs_dir: str,
@@ -247,7 +252,8 @@ def build_site(project_root: Path, catalog_dir: Path, site_dir: Path | None = No
     return BuildResult(site_dir, sum(len(o.pages) for o in outcomes.values()), len(catalog.entries), written,
                        seconds_render, done - started - seconds_render,
                        {lang: outcome.seconds_mkdocs for lang, outcome in outcomes.items()}, tuple(languages),
-                       {lang: outcome.seconds_render for lang, outcome in outcomes.items()})
+                       {lang: outcome.seconds_render for lang, outcome in outcomes.items()},
+                       {lang: outcome.cpu_worker for lang, outcome in outcomes.items() if outcome.cpu_worker})
 
 
 class _Worker:
@@ -304,6 +310,8 @@ def _worker_main() -> None:
     task_file, lang, config_file, docs_dir, site_dir = sys.argv[1:6]
     catalog, extras = pickle.loads(Path(task_file).read_bytes())  # noqa: S301 - written by our own parent process
     result = build_language(catalog, extras, lang, config_file, docs_dir, site_dir)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    result.cpu_worker = usage.ru_utime + usage.ru_stime
     sys.stdout.write("\n" + json.dumps(asdict(result)) + "\n")
 
 
