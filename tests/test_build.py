@@ -102,3 +102,21 @@ def test_failed_build_keeps_the_old_site(tmp_path, tmp_catalog):
         build_site(PROJECT_ROOT, bad, site, docs_dir=tmp_path / "docs")
     assert (site / "index.html").read_text() == "old"
     assert not list(tmp_path.glob("site.tmp-*"))
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_strict_warning_fails_the_build_in_a_worker_or_here(tmp_path, tmp_catalog, jobs):
+    """An extra page linking to a missing page makes MkDocs warn; --strict turns that into a
+    failed build, whether the languages are built in worker processes (jobs=2) or here."""
+    from aigc_resources.errors import BuildError
+    from aigc_resources.render.extras import SiteExtras, StaticPages
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("old")
+    page = {"broken.md": "# Broken\n\nSee [the missing page](missing.md).\n"}
+    extras = SiteExtras(pages=StaticPages({"en": page, "zh": page}))
+    with pytest.raises(BuildError, match="missing.md"):
+        build_site(PROJECT_ROOT, tmp_catalog(), site, docs_dir=tmp_path / "docs", extras=extras, jobs=jobs)
+    assert (site / "index.html").read_text() == "old"
+    assert not list(tmp_path.glob("site.tmp-*"))
