@@ -178,3 +178,20 @@ def test_generated_docs_folder_with_foreign_files_is_a_clear_error(tmp_path, tmp
         build_site(PROJECT_ROOT, tmp_catalog(), site, docs_dir=docs, jobs=1)
     assert (docs / "en" / "notes.md").read_text(encoding="utf-8") == "mine"
     _assert_old_site_intact(tmp_path, site)
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_strict_warning_fails_the_build_in_a_worker_or_here(tmp_path, tmp_catalog, jobs):
+    """An extra page linking to a missing page makes MkDocs warn; --strict turns that into a
+    failed build, whether the languages are built in worker processes (jobs=2) or here."""
+    from aigc_resources.errors import BuildError
+    from aigc_resources.render.extras import SiteExtras, StaticPages
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("old")
+    page = {"broken.md": "# Broken\n\nSee [the missing page](missing.md).\n"}
+    extras = SiteExtras(pages=StaticPages({"en": page, "zh": page}))
+    with pytest.raises(BuildError, match="missing.md"):
+        build_site(PROJECT_ROOT, tmp_catalog(), site, docs_dir=tmp_path / "docs", extras=extras, jobs=jobs)
+    assert (site / "index.html").read_text() == "old"
+    assert not list(tmp_path.glob("site.tmp-*"))

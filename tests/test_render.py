@@ -110,6 +110,16 @@ def test_writer_writes_if_changed_and_prunes(tmp_path):
     assert not [p for p in out.rglob("*.tmp")]
 
 
+def test_writer_prunes_nested_folders_and_rewrites_changed_bytes(tmp_path):
+    out = tmp_path / "gen"
+    write_pages({"a/b/c.md": "C", "a/d.md": "D", "e/f.md": "F", "g.md": "G"}, out)
+    result = write_pages({"a/d.md": "D2", "g.md": "G"}, out)
+    assert result.written == ["a/d.md"] and result.unchanged == ["g.md"]
+    assert result.removed == ["e/f.md", "a/b/c.md"]
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == [MARKER, "a", "a/d.md", "g.md"]
+    assert (out / "a" / "d.md").read_text() == "D2"
+
+
 def test_writer_refuses_foreign_folder_and_escaping_paths(tmp_path):
     foreign = tmp_path / "mine"
     foreign.mkdir()

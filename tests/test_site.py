@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import pickle
 import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
@@ -16,7 +17,8 @@ import pytest
 
 from aigc_resources.exporters import JSON_SCHEMA_VERSION, catalog_to_json
 from aigc_resources.render import render_site, site_nav
-from aigc_resources.render.extras import DemoRef, Health, SiteExtras
+from aigc_resources.render.build import _portable_task
+from aigc_resources.render.extras import DemoRef, Health, SiteExtras, portable
 from aigc_resources.render.i18n import ENGLISH, STRINGS
 
 from .site_fixture import (DIFFUSION_ENTRIES, XSS_ENTRY, FakeHealth, fake_extras, load_site_catalog,
@@ -294,6 +296,20 @@ def test_stats_figures_count_the_catalog(catalog, pages):
 def test_render_is_deterministic(catalog):
     extras = fake_extras(catalog)
     assert render_site(catalog, lang="zh", extras=extras) == render_site(catalog, lang="zh", extras=extras)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_extras_sent_to_a_build_worker_render_the_same_site(catalog, lang):
+    """Build workers get the catalog and a pickled copy of the extras (their link health as
+    Health records, their pages computed beforehand); the pages must not change."""
+    extras = fake_extras(catalog)
+    copy = pickle.loads(pickle.dumps((catalog, portable(extras, ("en", "zh")))))
+    assert render_site(copy[0], lang=lang, extras=copy[1]) == render_site(catalog, lang=lang, extras=extras)
+
+
+def test_extras_that_do_not_pickle_build_in_this_process(catalog):
+    assert _portable_task(catalog, SiteExtras(link_key=lambda url: url), ("en", "zh")) is None
+    assert _portable_task(catalog, fake_extras(catalog), ("en", "zh")) is not None
 
 
 # -- the built site ---------------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """Build the site: validate -> render both languages -> write the generated docs -> MkDocs --strict.
 
 The English site is built from ``mkdocs.yml`` into ``site/`` and the Chinese one from
-``mkdocs.zh.yml`` into ``site/zh/``; the two MkDocs builds run in parallel processes when
-there is more than one CPU (MkDocs is single-threaded, and the two languages double its work).
+``mkdocs.zh.yml`` into ``site/zh/``. With more than one CPU each language is rendered and built
+in its own worker process, both at once (rendering and MkDocs are single-threaded, and the two
+languages double their work).
 Everything is built into temporary folders beside ``site/`` and swapped in only when both
 languages succeed, so a failed build never leaves a half-written site. The same
 :func:`generate` serves the optional MkDocs hook (``mkdocs serve`` with live reload).
@@ -15,12 +16,14 @@ import hashlib
 import json
 import logging
 import os
+import pickle
+import resource
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +34,7 @@ except ImportError:  # pragma: no cover - Windows
 
 from ..catalog import Catalog, ValidationReport, load_catalog, usable_cpus
 from ..errors import BuildError, UserError
-from .extras import SiteExtras
+from .extras import SiteExtras, portable
 from .site import render_site, site_nav
 from .writer import WriteResult, write_pages
 
@@ -52,9 +55,11 @@ PRERENDERED_HOOK = str(Path(__file__).with_name("prerendered.py"))
 class BuildResult:
     """What a build produced: the site folder, page counts and timings in seconds.
 
-    ``seconds_render`` covers rendering and writing the Markdown of every language;
-    ``seconds_mkdocs`` is the wall time of the MkDocs builds (run in parallel when possible) and
-    ``seconds_mkdocs_each`` the time each language's build took on its own.
+    ``seconds_render`` covers rendering and writing the Markdown (of every language one after
+    the other, or of the slowest language when they are built in parallel workers);
+    ``seconds_mkdocs`` is the rest of the build's wall time (the MkDocs builds and the swap);
+    ``seconds_render_each`` and ``seconds_mkdocs_each`` are each language's own times, and
+    ``cpu_workers`` the CPU seconds of each language's worker process (when there were workers).
     """
 
     site_dir: Path
@@ -65,6 +70,8 @@ class BuildResult:
     seconds_mkdocs: float
     seconds_mkdocs_each: dict[str, float] = field(default_factory=dict)
     languages: tuple[str, ...] = LANGUAGES
+    seconds_render_each: dict[str, float] = field(default_factory=dict)
+    cpu_workers: dict[str, float] = field(default_factory=dict)
 
 
 def generated_docs_dir(project_root: Path, lang: str = "en") -> Path:
@@ -133,6 +140,43 @@ def _parallel_jobs(jobs: int | None, languages: int) -> int:
     return max(1, min(jobs, languages))
 
 
+@dataclass
+class LanguageBuild:
+    """What building one language did: MkDocs' verdict and warnings, the pages rendered, the
+    files written, the wall seconds spent rendering (and writing) and in MkDocs, and the CPU
+    seconds of the worker process that built it (0 when built in the calling process)."""
+
+    ok: bool
+    messages: list[str]
+    pages: list[str]
+    write: WriteResult
+    seconds_render: float
+    seconds_mkdocs: float
+    cpu_worker: float = 0.0
+
+
+def build_language(catalog: Catalog, extras: SiteExtras | None, lang: str, config_file: str, docs_dir: str,
+                   site_dir: str) -> LanguageBuild:
+    """Render ``lang``'s pages into ``docs_dir`` (write-if-changed), then ``mkdocs build --strict``
+    them into ``site_dir``. Runs in this process or in a build worker (:class:`_Worker`)."""
+    started = time.perf_counter()
+    pages, written = generate(catalog, Path(docs_dir), lang=lang, extras=extras)
+    nav = site_nav(catalog, lang=lang, extras=extras)
+    rendered = time.perf_counter()
+    ok, messages, seconds = mkdocs_build(config_file, docs_dir, site_dir, nav)
+    return LanguageBuild(ok, messages, sorted(pages), written, rendered - started, seconds)
+
+
+def _portable_task(catalog: Catalog, extras: SiteExtras | None, languages: tuple[str, ...]) -> bytes | None:
+    """The catalog and extras pickled for the build workers, or ``None`` when they do not
+    pickle (extras made of local functions, as a caller may pass): then the build runs here."""
+    try:
+        return pickle.dumps((catalog, portable(extras, languages) if extras is not None else None),
+                            protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, AttributeError, TypeError):
+        return None
+
+
 def build_site(project_root: Path, catalog_dir: Path, site_dir: Path | None = None, *,
                catalog: Catalog | None = None, docs_dir: Path | None = None, extras: SiteExtras | None = None,
                languages: tuple[str, ...] = LANGUAGES, jobs: int | None = None) -> BuildResult:
@@ -140,9 +184,9 @@ def build_site(project_root: Path, catalog_dir: Path, site_dir: Path | None = No
 
     ``docs_dir`` is the folder that receives one generated docs folder per language (default
     ``<root>/docs/_generated``); ``extras`` adds link health, demo links and extra pages;
-    ``jobs`` caps the MkDocs builds run at once (default: the CPUs available). With more than
-    one job, each language's MkDocs build starts in a worker process as soon as its pages are
-    written, while the next language is rendered.
+    ``jobs`` caps the languages built at once (default: the CPUs available). With more than
+    one job, each language is rendered and built by MkDocs in its own worker process, all
+    languages at once (the catalog is pickled to them); otherwise one after the other here.
 
     MkDocs runs with ``strict=True``: any warning (a broken link between pages, a missing file)
     fails the build. The new site replaces the old one only when every language succeeded.
@@ -218,35 +262,33 @@ def _build_locked(project_root: Path, site_dir: Path, docs_root: Path, catalog: 
     started = time.perf_counter()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp_dirs = {lang: Path(tempfile.mkdtemp(prefix=f"{site_dir.name}.tmp-", dir=site_dir.parent)) for lang in languages}
-    written = WriteResult()
-    page_sets: dict[str, set[str]] = {}
-    seconds_render = 0.0
-    parallel = _parallel_jobs(jobs, len(languages)) > 1
+    task = _portable_task(catalog, extras, languages) if _parallel_jobs(jobs, len(languages)) > 1 else None
+    scratch = tempfile.TemporaryDirectory(prefix="aigc-build-") if task is not None else None
     workers: dict[str, _Worker] = {}
-    outcomes: dict[str, tuple[bool, list[str], float]] = {}
+    outcomes: dict[str, LanguageBuild] = {}
     try:
+        if scratch is not None:
+            task_file = Path(scratch.name) / "catalog.pickle"
+            task_file.write_bytes(task)
         for lang in languages:
-            rendering = time.perf_counter()
-            pages, result = generate(catalog, docs_root / lang, lang=lang, extras=extras)
-            task = (str(project_root / CONFIG_FILES[lang]), str(docs_root / lang), str(tmp_dirs[lang]),
-                    site_nav(catalog, lang=lang, extras=extras))
-            seconds_render += time.perf_counter() - rendering
-            page_sets[lang] = set(pages)
-            for name in ("written", "unchanged", "removed"):
-                getattr(written, name).extend(f"{lang}/{path}" for path in getattr(result, name))
-            if parallel:
-                workers[lang] = _Worker(task)
+            args = (lang, str(project_root / CONFIG_FILES[lang]), str(docs_root / lang), str(tmp_dirs[lang]))
+            if scratch is not None:
+                workers[lang] = _Worker(task_file, args)
             else:
-                outcomes[lang] = mkdocs_build(*task)
+                outcomes[lang] = build_language(catalog, extras, *args)
         for lang, worker in workers.items():
             outcomes[lang] = worker.result()
-        first = page_sets[languages[0]]
+        written = WriteResult()
+        for lang, outcome in outcomes.items():
+            for name in ("written", "unchanged", "removed"):
+                getattr(written, name).extend(f"{lang}/{path}" for path in getattr(outcome.write, name))
+        first = set(outcomes[languages[0]].pages)
         for lang in languages[1:]:
-            if page_sets[lang] != first:
-                missing = sorted(first ^ page_sets[lang])[:10]
+            if set(outcomes[lang].pages) != first:
+                missing = sorted(first ^ set(outcomes[lang].pages))[:10]
                 raise BuildError(f"the {languages[0]} and {lang} sites have different pages ({', '.join(missing)}); "
                                  "the language switch needs the same pages in every language")
-        failures = [f"[{lang}] " + "; ".join(messages[:10]) for lang, (ok, messages, _) in outcomes.items() if not ok]
+        failures = [f"[{lang}] " + "; ".join(outcome.messages[:10]) for lang, outcome in outcomes.items() if not outcome.ok]
         if failures:
             raise BuildError("mkdocs build --strict failed: " + " | ".join(failures))
         main_dir = tmp_dirs[languages[0]]
@@ -260,41 +302,48 @@ def _build_locked(project_root: Path, site_dir: Path, docs_root: Path, catalog: 
     finally:
         for worker in workers.values():
             worker.stop()
+        if scratch is not None:
+            scratch.cleanup()
         for path in tmp_dirs.values():
             if path.exists():
                 shutil.rmtree(path, ignore_errors=True)
     done = time.perf_counter()
-    return BuildResult(site_dir, sum(len(s) for s in page_sets.values()), len(catalog.entries), written,
+    renders = [outcome.seconds_render for outcome in outcomes.values()]
+    seconds_render = max(renders) if workers else sum(renders)
+    return BuildResult(site_dir, sum(len(o.pages) for o in outcomes.values()), len(catalog.entries), written,
                        seconds_render, done - started - seconds_render,
-                       {lang: outcome[2] for lang, outcome in outcomes.items()}, tuple(languages))
+                       {lang: outcome.seconds_mkdocs for lang, outcome in outcomes.items()}, tuple(languages),
+                       {lang: outcome.seconds_render for lang, outcome in outcomes.items()},
+                       {lang: outcome.cpu_worker for lang, outcome in outcomes.items() if outcome.cpu_worker})
 
 
 class _Worker:
-    """One :func:`mkdocs_build` running in its own Python process, started at once.
+    """One :func:`build_language` running in its own Python process, started at once.
 
-    Workers are fresh interpreters (``python -m aigc_resources.render.build TASK.json``): no
-    fork of a process that may hold threads (a test server, a browser driver). The worker
-    writes its result as JSON on stdout; MkDocs' log goes to a file, shown when it fails.
+    Workers are fresh interpreters (``python -m aigc_resources.render.build CATALOG LANG ...``):
+    no fork of a process that may hold threads (a test server, a browser driver). They read
+    the catalog and extras from a pickle this process wrote, and write their result as JSON
+    on stdout; MkDocs' log goes to a file, shown when it fails.
     """
 
-    def __init__(self, task: tuple[str, str, str, list[Any]]) -> None:
+    def __init__(self, task_file: Path, args: tuple[str, str, str, str]) -> None:
         self.scratch = tempfile.TemporaryDirectory(prefix="aigc-build-")
-        task_file = Path(self.scratch.name) / "task.json"
-        task_file.write_text(json.dumps(list(task)), encoding="utf-8")
         self.log = open(Path(self.scratch.name) / "mkdocs.log", "w+", encoding="utf-8")
-        self.process = subprocess.Popen([sys.executable, "-m", "aigc_resources.render.build", str(task_file)],
+        self.process = subprocess.Popen([sys.executable, "-m", "aigc_resources.render.build", str(task_file), *args],
                                         stdout=subprocess.PIPE, stderr=self.log, text=True, encoding="utf-8")
 
-    def result(self) -> tuple[bool, list[str], float]:
-        """Wait for the worker: ``(succeeded, warnings, seconds)``."""
+    def result(self) -> LanguageBuild:
+        """Wait for the worker and return what it did (a failed build when it crashed)."""
         out, _ = self.process.communicate()
         self.log.seek(0)
         errors = self.log.read()
         try:
-            ok, messages, seconds = json.loads(out.strip().splitlines()[-1])
-        except (ValueError, IndexError):
-            return False, [f"the MkDocs worker exited with {self.process.returncode}: {errors.strip()[-2000:]}"], 0.0
-        return bool(ok), list(messages), float(seconds)
+            data = json.loads(out.strip().splitlines()[-1])
+            data["write"] = WriteResult(**data["write"])
+            return LanguageBuild(**data)
+        except (ValueError, IndexError, TypeError, KeyError):
+            message = f"the build worker exited with {self.process.returncode}: {errors.strip()[-2000:]}"
+            return LanguageBuild(False, [message], [], WriteResult(), 0.0, 0.0)
 
     def stop(self) -> None:
         """End the worker if it still runs (a failed build), and remove its files."""
@@ -317,10 +366,14 @@ def _swap_in(new_dir: Path, site_dir: Path) -> None:
 
 
 def _worker_main() -> None:
-    """Entry point of a build worker: one MkDocs build described by a JSON file, result on stdout."""
-    config_file, docs_dir, site_dir, nav = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
-    result = mkdocs_build(config_file, docs_dir, site_dir, nav)
-    sys.stdout.write("\n" + json.dumps(result) + "\n")
+    """Entry point of a build worker: ``CATALOG_PICKLE LANG CONFIG DOCS_DIR SITE_DIR``; the
+    :class:`LanguageBuild` as JSON on the last line of stdout."""
+    task_file, lang, config_file, docs_dir, site_dir = sys.argv[1:6]
+    catalog, extras = pickle.loads(Path(task_file).read_bytes())  # noqa: S301 - written by our own parent process
+    result = build_language(catalog, extras, lang, config_file, docs_dir, site_dir)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    result.cpu_worker = usage.ru_utime + usage.ru_stime
+    sys.stdout.write("\n" + json.dumps(asdict(result)) + "\n")
 
 
 if __name__ == "__main__":

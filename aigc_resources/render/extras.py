@@ -72,9 +72,13 @@ class Health:
     def of(cls, record: LinkHealthRecord) -> "Health":
         """Read a record of the link-check history (see :class:`LinkHealthRecord`).
 
+        A :class:`Health` is returned as it is (:func:`portable` stores them as records).
+
         Raises:
             ValueError: the status is not one of :data:`STATUSES`.
         """
+        if isinstance(record, Health):
+            return record
         status = getattr(record.status, "value", record.status)
         status = str(status).lower()
         if status not in STATUSES:
@@ -157,3 +161,32 @@ def project_extras(project_root: Path, history: Path | None = None, taxonomy: An
 
     demos, pages, nav = site_demo_parts(project_root / DEMO_ARTIFACTS, taxonomy)
     return SiteExtras(link_health=link_health(history), link_key=fetch_key, demos=demos, pages=pages, nav=nav)
+
+
+@dataclass(frozen=True)
+class StaticPages:
+    """Extra pages computed beforehand: ``{lang: {path: text or bytes}}``, called like
+    :attr:`SiteExtras.pages` (a language without pages gives none)."""
+
+    by_lang: Mapping[str, Mapping[str, str | bytes]]
+
+    def __call__(self, lang: str) -> Mapping[str, str | bytes]:
+        return self.by_lang.get(lang, {})
+
+
+def portable(extras: SiteExtras, languages: Sequence[str]) -> SiteExtras:
+    """``extras`` in a form that pickles (for a build worker process), same site output.
+
+    Link-health records become the :class:`Health` the site reads from them
+    (:meth:`Health.of`); the extra pages of
+    ``languages`` are computed now (:class:`StaticPages`). ``link_key`` is kept as it is and
+    must be a module-level function to pickle (``aigc_resources.urls.fetch_key`` is).
+
+    Raises:
+        ValueError: a link-health record has an unknown status (as :meth:`Health.of`).
+    """
+    return SiteExtras(link_health={key: Health.of(record) for key, record in extras.link_health.items()},
+                      link_key=extras.link_key,
+                      demos={topic: list(refs) for topic, refs in extras.demos.items()},
+                      pages=StaticPages({lang: extras.extra_pages(lang) for lang in languages}),
+                      nav=[(title, title_zh, list(paths)) for title, title_zh, paths in extras.nav])

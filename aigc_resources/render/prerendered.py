@@ -13,6 +13,11 @@ only slower).
 For the entry pages, blocks of the page template that are the same on every entry page are
 rendered once per build (:func:`render_once`, used by ``overrides/aigc-entry.html``).
 
+The entry lists of hub pages (:data:`LIST_OPEN`, marked ``data-search-exclude``) are most of the
+HTML of a site, and the search plugin parses all of it only to skip it. The plugin is shown
+each list emptied (an ``<!--aigc:list:N-->`` comment in its place, which its parser ignores),
+and the lists are put back right after it has indexed the page: the same index, the same page.
+
 Links in the HTML part are final relative URLs (MkDocs neither rewrites nor checks them);
 ``tests/test_site.py`` checks every link of the built site instead.
 """
@@ -23,12 +28,22 @@ import html
 import re
 import types
 
+from mkdocs.plugins import event_priority
+
 #: The line that separates a page's Markdown from its pre-rendered HTML.
 MARKER = "<!-- aigc:html -->"
 
 _HEADING = re.compile(r'<h([23]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
 _TAG = re.compile(r"<[^>]+>")
 _HEADERLINK = re.compile(r'<a class="headerlink".*?</a>', re.S)
+
+#: How an entry list starts (``SiteModel.entry_list``); its items are links and escaped text,
+#: never another list, so the list ends at the next ``</ul>``.
+LIST_OPEN = '<ul class="aigc-list" data-search-exclude>'
+_LIST = re.compile(re.escape(LIST_OPEN) + r"(.*?)</ul>", re.S)
+_LIST_SLOT = re.compile(r"<!--aigc:list:(\d+)-->")
+#: The attributes Material's search plugin removes from a page's HTML after indexing it.
+_SEARCH_ATTRIBUTES = re.compile(r"\s?data-search-\w+=\"[^\"]+\"")
 
 #: Blocks of entry pages rendered once per build, by (block name, URL depth).
 _ONCE: dict[tuple[str, int], str] = {}
@@ -130,7 +145,8 @@ def on_page_markdown(markdown, page, config, files):
 
 
 def on_page_content(html_content, page, config, files):
-    """Append the HTML part and add its headings to the table of contents."""
+    """Append the HTML part, its entry lists emptied for the search plugin (see
+    :func:`on_page_context`), and add its headings to the table of contents."""
     tail = getattr(page, "aigc_html", None)
     if tail is None:
         return html_content
@@ -141,4 +157,27 @@ def on_page_content(html_content, page, config, files):
     if page.present_anchor_ids is not None:
         page.present_anchor_ids |= {token["id"] for token in tokens} | {
             child["id"] for token in tokens for child in token["children"]}
+    lists: list[str] = []
+
+    def set_aside(match: re.Match[str]) -> str:
+        lists.append(match.group(1))
+        return f"{LIST_OPEN}<!--aigc:list:{len(lists) - 1}--></ul>"
+
+    tail = _LIST.sub(set_aside, tail)
+    page.aigc_lists = lists
     return html_content + tail
+
+
+@event_priority(-100)  # after the search plugin's on_page_context, whatever the plugin order
+def on_page_context(context, page, config, nav):
+    """Put back the entry lists once the search plugin has indexed the page, with the
+    attributes it removes from a page's HTML removed from them too."""
+    lists = getattr(page, "aigc_lists", None)
+    if lists:
+        searched = any(name.split("/")[-1] == "search" and getattr(plugin.config, "enabled", True)
+                       for name, plugin in config.plugins.items())
+        if searched:
+            lists = [_SEARCH_ATTRIBUTES.sub("", items) for items in lists]
+        page.content = _LIST_SLOT.sub(lambda match: lists[int(match.group(1))], page.content)
+        page.aigc_lists = None
+    return context

@@ -46,6 +46,7 @@ from .extras import STATUSES, UNCHECKED, DemoRef, Health, SiteExtras
 from .feed import FEED_SIZE, FeedItem, atom_feed
 from .i18n import explore_strings, language_name, translator
 from .inline import inline_html
+from .prerendered import LIST_OPEN
 from .text import (first_sentence, front_matter_value, html_text, md_attr, md_display_math, md_inline, md_math_inline,
                    md_plain, md_prose, unmarkdown)
 
@@ -181,7 +182,7 @@ class SiteModel:
             if key not in self._items:
                 self._items[key] = str(macro(self, resource, root))
             items_html.append(self._items[key])
-        return '<ul class="aigc-list" data-search-exclude>\n' + "\n".join(items_html) + "\n</ul>"
+        return LIST_OPEN + "\n" + "\n".join(items_html) + "\n</ul>"
 
     def heading(self, level: int, anchor: str, text: str) -> str:
         """An HTML heading with its permalink, as Material's toc extension writes them."""
