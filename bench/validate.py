@@ -166,9 +166,15 @@ def main() -> int:
             print(f"ratio pure-Python validate / plain safe_load + Pydantic: {t_python / t_safe:.2f} wall, "
                   f"{CPU['python'] / CPU['safe']:.2f} CPU")
         rate, cpu_rate = len(paths) / t_validate, len(paths) / CPU["validate"]
-        print(f"validate: {rate:,.0f} entries/s wall, {cpu_rate:,.0f} entries per CPU second (target >= 2,000): "
-              f"{'met' if rate >= 2000 and ratio <= 2 else 'NOT met'} on the wall clock, "
-              f"{'met' if cpu_rate >= 2000 and cpu_ratio <= 2 else 'NOT met'} in CPU time")
+        def verdict(ok: bool) -> str:
+            return "met" if ok else "NOT met"
+
+        # Two targets (issue 3): throughput >= 2,000 entries/s and ratio <= 2, each judged alone.
+        print(f"wall clock: {rate:,.0f} entries/s (target >= 2,000: {verdict(rate >= 2000)}), "
+              f"ratio {ratio:.2f} (target <= 2: {verdict(ratio <= 2)})")
+        print(f"CPU time:   {cpu_rate:,.0f} entries per CPU second (>= 2,000: {verdict(cpu_rate >= 2000)}), "
+              f"ratio {cpu_ratio:.2f} (<= 2: {verdict(cpu_ratio <= 2)}); the process pool spends CPU "
+              f"(pickling, start-up) to save wall time")
     return 0
 
 
