@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .diagnostics import Diagnostic, make
+from .diagnostics import RULES, Diagnostic, make
 from .schema import ENTRY_SCHEMA_COMMENT, LANGUAGE_PATTERN, Resource, Taxonomy, taxonomy_fields
 from .urls import arxiv_id_of_url, arxiv_id_problem, canonical_url, private_host_problem, url_problems
 from .validation import did_you_mean
@@ -285,8 +285,9 @@ def _check_text(doc: LoadedDocument, loc: Loc, text: str, *, markdown: bool, one
         problems = url_problems(target) if target else [("E-URL-INVALID", "the link has no target")]
         private = None if problems or allow_private_hosts else private_host_problem(target)
         if private:
-            problems = [("E-URL-PRIVATE-HOST", private)]
-        if problems:
+            doc.report("E-TEXT-LINK", loc, at_text=f"]({target}", skip=2, message=f"link [{match['label']}]({target}): {private}",
+                       hint=RULES["E-URL-PRIVATE-HOST"].hint)
+        elif problems:
             doc.report("E-TEXT-LINK", loc, at_text=f"]({target}", skip=2, message=f"link [{match['label']}]({target}): {problems[0][1]}")
     for match in _AUTOLINK.finditer(text):
         if _HTML.match(text, match.start()):
