@@ -92,7 +92,7 @@ def private_host_problem(url: str) -> str | None:
         return None
     if ":" in host:  # IPv6 literal (urlsplit removed the brackets)
         kind = address_refusal(host)
-        return None if kind is None or kind == "not an IP address" else f"the host {host} is a {kind} address"
+        return None if kind is None or kind == "not an IP address" else f"the host [{host}] is {_a(kind)} address"
     last = host.rsplit(".", 1)[-1]
     if last.isdigit() or (last[:2] == "0x" and last.isascii()):  # an IPv4 literal, as WHATWG URL reads it
         try:
@@ -100,14 +100,21 @@ def private_host_problem(url: str) -> str | None:
         except (OSError, ValueError):
             return None  # not an address; not a host name either (url_problems may say so)
         kind = address_refusal(address)
-        return None if kind is None else f"the host {host} is a {kind} address" + (
+        return None if kind is None else f"the host {host} is {_a(kind)} address" + (
             f" ({address})" if address != host else "")
     for suffix in PRIVATE_SUFFIXES:
-        if host == suffix or host.endswith("." + suffix):
+        if host == suffix:
+            return f"the host {host} is a special-use name, which no public DNS answers"
+        if host.endswith("." + suffix):
             return f"the host {host} is under the special-use name .{suffix}, which no public DNS answers"
     if "." not in host:
         return f"the host {host} is a single-label name, which only resolves inside one network"
     return None
+
+
+def _a(word: str) -> str:
+    """``word`` with its indefinite article."""
+    return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
 
 
 def url_problems(url: str) -> list[tuple[str, str]]:

@@ -91,7 +91,7 @@ def test_arxiv_id_of_url_any_case_of_the_host(url, named):
 
 @pytest.mark.parametrize("url, named", [
     ("http://localhost:8000/x", "localhost"),
-    ("http://LOCALHOST./x", "localhost"),
+    ("http://LOCALHOST./x", "localhost is a special-use name"),
     ("http://app.localhost/", ".localhost"),
     ("http://127.0.0.1/", "loopback"),
     ("http://127.1/", "loopback address (127.0.0.1)"),  # the shorthand a browser reads as 127.0.0.1
@@ -101,10 +101,10 @@ def test_arxiv_id_of_url_any_case_of_the_host(url, named):
     ("http://10.0.0.5/", "private"),
     ("http://172.16.0.1/", "private"),
     ("http://169.254.169.254/latest/meta-data", "link-local"),
-    ("http://0.0.0.0/", "unspecified"),
+    ("http://0.0.0.0/", "is an unspecified address"),
     ("http://100.64.0.1/", "non-global"),  # shared address space, RFC 6598
     ("http://224.0.0.1/", "multicast"),
-    ("http://[::1]/", "loopback"),
+    ("http://[::1]/", "[::1] is a loopback address"),
     ("http://[fd00::1]:8080/", "private"),
     ("http://[fe80::1%25eth0]/", "link-local"),
     ("http://[::ffff:127.0.0.1]/", "loopback"),
