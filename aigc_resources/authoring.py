@@ -272,15 +272,17 @@ def render_entry(draft: Draft, today: dt.date) -> str:
 
 # -- checking and creating -----------------------------------------------------------------------
 
-def check_new_entry(catalog_dir: Path, taxonomy: Taxonomy, path: Path, text: str, today: dt.date) -> list[Diagnostic]:
+def check_new_entry(catalog_dir: Path, taxonomy: Taxonomy, path: Path, text: str, today: dt.date, *,
+                    allow_private_hosts: bool = False) -> list[Diagnostic]:
     """Every diagnostic the validator would give ``text`` as the file ``path`` of the catalog,
-    including ids and URLs already used by other entries. Nothing is written."""
+    including ids and URLs already used by other entries (``allow_private_hosts``: see
+    :func:`aigc_resources.rules.check_entry`). Nothing is written."""
     doc = load_yaml_text(text, LoadedDocument(path=display_path(path)))
     problem = file_name_problem(path)  # the same file-name rule as catalog.load_entry
     if problem:
         doc.report("E-FILE-NAME", ("id",), message=problem, hint="choose another --id")
     validate_document(Resource, doc)
-    check_entry(doc, path, taxonomy, today=today)
+    check_entry(doc, path, taxonomy, today=today, allow_private_hosts=allow_private_hosts)
     data = doc.data if isinstance(doc.data, dict) else {}
     new_id, new_url = data.get("id"), data.get("url")
     key = canonical_url(new_url) if isinstance(new_url, str) and not url_problems(new_url) else None
@@ -331,9 +333,10 @@ def atomic_create(target: Path, data: bytes) -> None:
 
 
 def create_entry(catalog_dir: Path, taxonomy: Taxonomy, draft: Draft, *, today: dt.date,
-                 ask: Ask | None = None) -> CreateResult:
+                 ask: Ask | None = None, allow_private_hosts: bool = False) -> CreateResult:
     """Complete ``draft`` (asking ``ask`` for missing values), render it, check it, and create
-    ``<catalog>/resources/<type>/<id>.yaml`` when it has no error.
+    ``<catalog>/resources/<type>/<id>.yaml`` when it has no error. ``allow_private_hosts``
+    admits URLs on loopback and private hosts (``new --allow-private-addresses``, tests only).
 
     Raises:
         UserError: a required value is missing without ``ask``, or the file already exists.
@@ -343,7 +346,7 @@ def create_entry(catalog_dir: Path, taxonomy: Taxonomy, draft: Draft, *, today: 
     if path.exists() or path.is_symlink():
         raise UserError(f"{display_path(path)} already exists; edit it, or choose another --id")
     text = render_entry(draft, today)
-    diagnostics = check_new_entry(catalog_dir, taxonomy, path, text, today)
+    diagnostics = check_new_entry(catalog_dir, taxonomy, path, text, today, allow_private_hosts=allow_private_hosts)
     result = CreateResult(path, text, diagnostics, written=False)
     if result.failed:
         return result

@@ -271,7 +271,8 @@ def load_taxonomy(root: Path) -> tuple[Taxonomy | None, LoadedDocument]:
     return taxonomy, doc
 
 
-def load_entry(path: Path, taxonomy: Taxonomy | None, *, today: dt.date) -> tuple[Resource | None, LoadedDocument]:
+def load_entry(path: Path, taxonomy: Taxonomy | None, *, today: dt.date,
+               allow_private_hosts: bool = False) -> tuple[Resource | None, LoadedDocument]:
     """Load, validate and rule-check one entry file. Never raises on bad content.
 
     A file that is not YAML by its suffix (``notes.txt``, ``x.yaml.orig``) is reported by name
@@ -288,7 +289,7 @@ def load_entry(path: Path, taxonomy: Taxonomy | None, *, today: dt.date) -> tupl
     if problem:
         doc.diagnostics.append(make("E-FILE-NAME", doc.path, message=problem))
     resource = validate_document(Resource, doc)
-    check_entry(doc, path, taxonomy, today=today)
+    check_entry(doc, path, taxonomy, today=today, allow_private_hosts=allow_private_hosts)
     if any(d.severity is Severity.ERROR for d in doc.diagnostics):
         resource = None
     return resource, doc
@@ -299,14 +300,17 @@ def usable_cpus() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def load_catalog(root: Path | str, *, today: dt.date | None = None, workers: int | None = None) -> ValidationReport:
+def load_catalog(root: Path | str, *, today: dt.date | None = None, workers: int | None = None,
+                 allow_private_hosts: bool = False) -> ValidationReport:
     """Load and validate the whole catalog under ``root``.
 
     ``today`` is the date for the "``added`` not in the future" rule (default: today, UTC).
     ``workers`` is the number of processes that read and check entry files: ``None`` uses one
     per usable CPU for catalogs of :data:`PARALLEL_MIN_FILES` files or more, ``1`` checks
     serially. The report is the same either way, diagnostic for diagnostic (see
-    :func:`_load_entries`).
+    :func:`_load_entries`). ``allow_private_hosts`` lifts ``E-URL-PRIVATE-HOST`` for catalogs
+    that are never published (``check-links --allow-private`` on test servers); ``validate``,
+    ``build`` and the exports never set it.
 
     Raises:
         CatalogNotFound: ``root`` or its taxonomy file does not exist (a usage error).
@@ -314,7 +318,7 @@ def load_catalog(root: Path | str, *, today: dt.date | None = None, workers: int
     root = Path(root)
     today = today or dt.datetime.now(dt.timezone.utc).date()
     with gc_paused():
-        return _load_catalog(root, today, workers)
+        return _load_catalog(root, today, workers, allow_private_hosts)
 
 
 @contextlib.contextmanager
@@ -344,7 +348,7 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _load_catalog(root: Path, today: dt.date, workers: int | None) -> ValidationReport:
+def _load_catalog(root: Path, today: dt.date, workers: int | None, allow_private_hosts: bool) -> ValidationReport:
     taxonomy, taxonomy_doc = load_taxonomy(root)
     diagnostics = list(taxonomy_doc.diagnostics) + misplaced_files(root)
 
@@ -352,7 +356,7 @@ def _load_catalog(root: Path, today: dt.date, workers: int | None) -> Validation
     refs: list[EntryRef] = []
     unread: set[str] = set()  # stems of entry files whose id could not be read
     files = 1
-    for path, (resource, doc) in _load_entries(list(entry_files(root)), taxonomy, today, workers):
+    for path, (resource, doc) in _load_entries(list(entry_files(root)), taxonomy, today, workers, allow_private_hosts):
         files += 1
         diagnostics += doc.diagnostics
         if isinstance(doc.data, dict) and isinstance(doc.data.get("id"), str):
@@ -385,7 +389,7 @@ def _load_catalog(root: Path, today: dt.date, workers: int | None) -> Validation
 
 
 def _load_entries(paths: list[Path], taxonomy: Taxonomy | None, today: dt.date,
-                  workers: int | None) -> Iterator[tuple[Path, tuple[Resource | None, LoadedDocument]]]:
+                  workers: int | None, allow_private_hosts: bool = False) -> Iterator[tuple[Path, tuple[Resource | None, LoadedDocument]]]:
     """:func:`load_entry` for each of ``paths``, yielded in the order of ``paths``.
 
     With ``workers`` > 1 the files are split into contiguous chunks, all submitted to a pool of
@@ -404,13 +408,13 @@ def _load_entries(paths: list[Path], taxonomy: Taxonomy | None, today: dt.date,
         chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
         try:
             with ProcessPoolExecutor(workers - 1, mp_context=multiprocessing.get_context("fork"),
-                                     initializer=_init_worker, initargs=(taxonomy, today)) as pool:
+                                     initializer=_init_worker, initargs=(taxonomy, today, allow_private_hosts)) as pool:
                 futures = [pool.submit(_check_chunk, chunk) for chunk in chunks]
                 own: dict[int, list[tuple[Resource | None, LoadedDocument]]] = {}
                 for index in range(len(chunks) - 1, -1, -1):
                     if not futures[index].cancel():  # a worker has it already: the rest are theirs
                         break
-                    own[index] = [_checked(path, taxonomy, today) for path in chunks[index]]
+                    own[index] = [_checked(path, taxonomy, today, allow_private_hosts) for path in chunks[index]]
                 results = [result for index in range(len(chunks))
                            for result in (own[index] if index in own else futures[index].result())]
         except (BrokenProcessPool, OSError):
@@ -419,29 +423,31 @@ def _load_entries(paths: list[Path], taxonomy: Taxonomy | None, today: dt.date,
             yield from zip(paths, results)
             return
     for path in paths:
-        yield path, _checked(path, taxonomy, today)
+        yield path, _checked(path, taxonomy, today, allow_private_hosts)
 
 
-#: What every worker of the pool checks against: (taxonomy, today), set once when it starts.
-_WORKER_CONTEXT: tuple[Taxonomy | None, dt.date] | None = None
+#: What every worker of the pool checks against: (taxonomy, today, allow_private_hosts), set
+#: once when it starts.
+_WORKER_CONTEXT: tuple[Taxonomy | None, dt.date, bool] | None = None
 
 
-def _init_worker(taxonomy: Taxonomy | None, today: dt.date) -> None:
+def _init_worker(taxonomy: Taxonomy | None, today: dt.date, allow_private_hosts: bool) -> None:
     global _WORKER_CONTEXT
-    _WORKER_CONTEXT = (taxonomy, today)
+    _WORKER_CONTEXT = (taxonomy, today, allow_private_hosts)
 
 
 def _check_chunk(paths: list[Path]) -> list[tuple[Resource | None, LoadedDocument]]:
     """A worker's task: :func:`load_entry` for each path, in order."""
     assert _WORKER_CONTEXT is not None, "_init_worker sets the context"
-    taxonomy, today = _WORKER_CONTEXT
+    taxonomy, today, allow_private_hosts = _WORKER_CONTEXT
     with gc_paused():
-        return [_checked(path, taxonomy, today) for path in paths]
+        return [_checked(path, taxonomy, today, allow_private_hosts) for path in paths]
 
 
-def _checked(path: Path, taxonomy: Taxonomy | None, today: dt.date) -> tuple[Resource | None, LoadedDocument]:
+def _checked(path: Path, taxonomy: Taxonomy | None, today: dt.date,
+             allow_private_hosts: bool = False) -> tuple[Resource | None, LoadedDocument]:
     """:func:`load_entry`, then the document's sources dropped: the cross-entry rules and the
     catalog need only its values and positions (:meth:`LoadedDocument.drop_sources`)."""
-    resource, doc = load_entry(path, taxonomy, today=today)
+    resource, doc = load_entry(path, taxonomy, today=today, allow_private_hosts=allow_private_hosts)
     doc.drop_sources()
     return resource, doc

@@ -113,7 +113,8 @@ def contributing(catalog_dir: Path, path: Path, check: bool) -> int:
 @click.option("--from-url", "from_url", metavar="URL",
               help="Fill title, description, authors and year from the page's <title>, og: and citation_ tags.")
 @click.option("--allow-private-addresses", is_flag=True, hidden=True,
-              help="Test only: let --from-url fetch from loopback and private addresses.")
+              help="Test only: let --from-url fetch from loopback and private addresses, and the new "
+                   "entry's URL point at one.")
 @click.option("--no-input", is_flag=True, help="Never prompt; fail when a required value is missing.")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, hidden=True,
               help="The `added` date (default: today).")
@@ -148,7 +149,7 @@ def new(catalog_dir: Path, type_: str | None, entry_id: str | None, title: str |
         draft = draft.filled_from(meta)
         click.echo(f"read {meta.url}: {', '.join(meta.found()) or 'no metadata found'}")
     result = create_entry(catalog_dir, taxonomy, draft, today=(today.date() if today else dt.date.today()),
-                          ask=None if no_input else _prompt)
+                          ask=None if no_input else _prompt, allow_private_hosts=allow_private_addresses)
     for diagnostic in result.diagnostics:
         click.secho(diagnostic.format(), fg="red" if diagnostic.severity.fails(False) else "yellow")
     if not result.written:

@@ -167,6 +167,14 @@ RULES: dict[str, Rule] = _rules(
     Rule("E-URL-TRACKING", E, "The URL carries tracking parameters (`utm_*` and the like).",
          "Remove the tracking parameters from the query string.",
          "网址带有跟踪参数（`utm_*` 等）。", "从查询字符串中删除跟踪参数。"),
+    Rule("E-URL-PRIVATE-HOST", E, "The URL's host is one no reader can reach: loopback (`localhost`, `127.0.0.1`, "
+         "`[::1]`), a private or link-local address (`10.x`, `192.168.x`), `0.0.0.0`, a single-label name "
+         "(`http://intranet/`) or a special-use name (`.local`, `.internal`, `.lan`, `.home.arpa`, `.test`).",
+         "Link to the resource's public address, the one that works from any computer on the internet.",
+         "网址的主机是读者无法访问的地址：本机（`localhost`、`127.0.0.1`、`[::1]`）、内网或链路本地地址"
+         "（`10.x`、`192.168.x`）、`0.0.0.0`、单标签主机名（`http://intranet/`）或专用域名"
+         "（`.local`、`.internal`、`.lan`、`.home.arpa`、`.test`）。",
+         "请改用该资源的公开网址，即在互联网上任何电脑都能打开的地址。"),
     Rule("E-URL-DUPLICATE", E, "The same resource URL appears in two entries (after canonicalisation).",
          "Keep one entry, or link the other with `related:`.",
          "两个条目的网址（规范化后）指向同一资源。", "只保留一个条目，或用 `related:` 关联另一个。"),

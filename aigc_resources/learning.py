@@ -23,9 +23,9 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-from .diagnostics import Diagnostic, Severity, make
+from .diagnostics import RULES, Diagnostic, Severity, make
 from .rules import _LINK, _check_distinct, _check_text, check_reserved_slug
-from .urls import url_problems
+from .urls import private_host_problem, url_problems
 from .schema import Concept, LearningPath, Taxonomy
 from .validation import did_you_mean, validate_document
 from .yamlio import LoadedDocument, Loc, load_yaml
@@ -124,6 +124,9 @@ def _check_prose(doc: LoadedDocument, loc: Loc, text: object, *, multi_paragraph
             doc.report("E-TEXT-IMAGE", loc, at_text=match.group(0), message=f"image {match.group(0)!r}")
         elif not match["target"] or url_problems(match["target"]):
             doc.report("E-TEXT-LINK", loc, at_text=match.group(0), message=f"link {match.group(0)!r} is not an http(s) URL")
+        elif private := private_host_problem(match["target"]):
+            doc.report("E-TEXT-LINK", loc, at_text=match.group(0), message=f"link {match.group(0)!r}: {private}",
+                       hint=RULES["E-URL-PRIVATE-HOST"].hint)
 
 
 def _yaml_files(folder: Path) -> Iterator[Path]:

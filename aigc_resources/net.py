@@ -24,7 +24,6 @@ Both rely on :func:`attempt_scope`, a per-thread context set by the worker aroun
 from __future__ import annotations
 
 import heapq
-import ipaddress
 import itertools
 import socket
 import threading
@@ -39,27 +38,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 
-
-def address_refusal(address: str) -> str | None:
-    """Why connecting to ``address`` (an IP literal) is refused, or ``None`` when it is global.
-
-    Refused: loopback, private (RFC 1918, RFC 4193), link-local (incl. 169.254.169.254, the
-    cloud metadata address), multicast, unspecified, shared (RFC 6598), reserved and
-    documentation ranges: everything :mod:`ipaddress` does not call global (IANA special
-    registries), plus multicast. IPv4-mapped IPv6 addresses are judged as IPv4.
-    """
-    try:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
-    except ValueError:
-        return "not an IP address"
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    for kind in ("loopback", "link_local", "multicast", "unspecified", "reserved", "private"):
-        if getattr(ip, f"is_{kind}"):
-            return kind.replace("_", "-")
-    if not ip.is_global:
-        return "non-global"
-    return None
+from .urls import address_refusal  # (the one classification of IP addresses, shared with the validator)
 
 
 @dataclass(frozen=True)

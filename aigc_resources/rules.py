@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .diagnostics import Diagnostic, make
+from .diagnostics import RULES, Diagnostic, make
 from .schema import ENTRY_SCHEMA_COMMENT, LANGUAGE_PATTERN, Resource, Taxonomy, taxonomy_fields
-from .urls import arxiv_id_of_url, arxiv_id_problem, canonical_url, url_problems
+from .urls import arxiv_id_of_url, arxiv_id_problem, canonical_url, private_host_problem, url_problems
 from .validation import did_you_mean
 from .yamlio import LINE_BREAK, LoadedDocument, Loc, format_loc
 
@@ -83,11 +83,15 @@ def check_reserved_slug(doc: LoadedDocument, loc: Loc, value: object) -> None:
                    hint=f"choose a more specific id, such as `{value}-of-...`")
 
 
-def check_entry(doc: LoadedDocument, path: Path, taxonomy: Taxonomy | None, *, today: dt.date) -> None:
+def check_entry(doc: LoadedDocument, path: Path, taxonomy: Taxonomy | None, *, today: dt.date,
+                allow_private_hosts: bool = False) -> None:
     """Check one entry's raw data against the rules that need its path or the taxonomy.
 
     ``path`` is the entry file; its stem must equal ``id`` and its folder the ``type``.
-    Diagnostics are appended to ``doc``.
+    ``allow_private_hosts`` lifts ``E-URL-PRIVATE-HOST`` (URLs on loopback, private networks,
+    special-use names): only for catalogs that are never published, such as the link checker's
+    own test catalogs under ``check-links --allow-private``; ``validate`` and ``build`` never
+    set it. Diagnostics are appended to ``doc``.
     """
     data = doc.data
     if not isinstance(data, dict):
@@ -128,14 +132,19 @@ def check_entry(doc: LoadedDocument, path: Path, taxonomy: Taxonomy | None, *, t
     for loc, url in urls:
         if loc in doc.reported:
             continue
-        for code, message in url_problems(url):
+        problems = url_problems(url)
+        for code, message in problems:
             doc.report(code, loc, message=message)
+        private = None if problems or allow_private_hosts else private_host_problem(url)
+        if private:
+            doc.report("E-URL-PRIVATE-HOST", loc, message=private)
     _check_arxiv(doc, data.get("arxiv"), urls, today)
 
     for field in TITLE_FIELDS + DESCRIPTION_FIELDS:
         text = data.get(field)
         if isinstance(text, str) and (field,) not in doc.reported:
-            _check_text(doc, (field,), text, markdown=field in DESCRIPTION_FIELDS, one_line=field in TITLE_FIELDS)
+            _check_text(doc, (field,), text, markdown=field in DESCRIPTION_FIELDS, one_line=field in TITLE_FIELDS,
+                        allow_private_hosts=allow_private_hosts)
     authors = data.get("authors")
     if isinstance(authors, list):
         for index, name in enumerate(authors):
@@ -241,9 +250,11 @@ def _check_arxiv(doc: LoadedDocument, arxiv: Any, urls: list[tuple[Loc, str]], t
             return
 
 
-def _check_text(doc: LoadedDocument, loc: Loc, text: str, *, markdown: bool, one_line: bool = False) -> None:
+def _check_text(doc: LoadedDocument, loc: Loc, text: str, *, markdown: bool, one_line: bool = False,
+                allow_private_hosts: bool = False) -> None:
     """Text shown on the site: no raw HTML or template syntax; descriptions may hold inline
-    Markdown only, and their links must be absolute http(s) URLs; ``one_line`` texts (titles,
+    Markdown only, and their links must be absolute http(s) URLs on public hosts (unless
+    ``allow_private_hosts``, see :func:`check_entry`); ``one_line`` texts (titles,
     names, authors: headings, links and BibTeX fields) hold no line break. Each problem points
     at the line and column where it starts."""
     if PLACEHOLDER_MARK in text:
@@ -272,7 +283,11 @@ def _check_text(doc: LoadedDocument, loc: Loc, text: str, *, markdown: bool, one
             doc.report("E-TEXT-IMAGE", loc, at_text=match.group(0), message=f"image {match.group(0)!r}")
             continue
         problems = url_problems(target) if target else [("E-URL-INVALID", "the link has no target")]
-        if problems:
+        private = None if problems or allow_private_hosts else private_host_problem(target)
+        if private:
+            doc.report("E-TEXT-LINK", loc, at_text=f"]({target}", skip=2, message=f"link [{match['label']}]({target}): {private}",
+                       hint=RULES["E-URL-PRIVATE-HOST"].hint)
+        elif problems:
             doc.report("E-TEXT-LINK", loc, at_text=f"]({target}", skip=2, message=f"link [{match['label']}]({target}): {problems[0][1]}")
     for match in _AUTOLINK.finditer(text):
         if _HTML.match(text, match.start()):

@@ -4,13 +4,17 @@ Two jobs, one place:
 
 * :func:`url_problems` says what is wrong with a URL written in an entry (scheme, host,
   credentials, whitespace, tracking parameters), as ``(code, message)`` pairs;
+* :func:`private_host_problem` says when the host is one no reader can reach (loopback, a
+  private network, a special-use name), judged from the literal host alone, without DNS;
 * :func:`canonical_url` maps the many spellings of one resource to one key, so duplicates are
   found however they were written (RFC 3986 §6 normalisation, plus the arXiv and GitHub forms).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
+import socket
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 #: Query parameters that only track the visitor (Google Analytics' ``utm_*`` and friends).
@@ -40,6 +44,77 @@ _LOCAL_PATH = re.compile(r"^(?:[A-Za-z]:[\\/]|\\\\)")
 _ARXIV_NEW = re.compile(r"^(?P<yy>\d{2})(?P<mm>\d{2})\.(?P<num>\d{4,5})(?:v[1-9]\d*)?$")
 #: Old-style identifiers (1991 to March 2007): archive(.SUBJECT-CLASS)/YYMMNNN.
 _ARXIV_OLD = re.compile(r"^[a-z-]+(?:\.[A-Z]{2})?/(?P<yy>\d{2})(?P<mm>\d{2})\d{3}(?:v[1-9]\d*)?$")
+
+
+#: Special-use domain suffixes that never name a public host: ``localhost``, ``test``,
+#: ``invalid`` and ``example`` (RFC 6761 §6.2-6.5), ``local`` (multicast DNS, RFC 6762),
+#: ``home.arpa`` (home networks, RFC 8375), ``internal`` (reserved for private use by ICANN,
+#: 2024) and ``lan`` (home routers' de facto private suffix). The second-level documentation
+#: domains ``example.com``/``.net``/``.org`` (RFC 2606) are real public sites and stay allowed.
+PRIVATE_SUFFIXES = ("localhost", "local", "internal", "lan", "home.arpa", "test", "invalid", "example")
+
+
+def address_refusal(address: str) -> str | None:
+    """Why connecting to ``address`` (an IP literal) is refused, or ``None`` when it is global.
+
+    Refused: loopback, private (RFC 1918, RFC 4193), link-local (incl. 169.254.169.254, the
+    cloud metadata address), multicast, unspecified, shared (RFC 6598), reserved and
+    documentation ranges: everything :mod:`ipaddress` does not call global (IANA special
+    registries), plus multicast. IPv4-mapped IPv6 addresses are judged as IPv4. A zone
+    (``fe80::1%eth0``) is ignored. Shared by the link checker's connection guard
+    (:mod:`aigc_resources.net`) and the validator (:func:`private_host_problem`).
+    """
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return "not an IP address"
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    for kind in ("loopback", "link_local", "multicast", "unspecified", "reserved", "private"):
+        if getattr(ip, f"is_{kind}"):
+            return kind.replace("_", "-")
+    if not ip.is_global:
+        return "non-global"
+    return None
+
+
+def private_host_problem(url: str) -> str | None:
+    """Why the host of ``url`` cannot be reached by a reader of a published catalog, or ``None``.
+
+    Judged from the host as written, never by resolving it: an IP literal that is not global
+    (:func:`address_refusal`; IPv4 in any form a browser accepts, such as ``127.1`` or
+    ``0x7f.0.0.1``), ``localhost`` and the names under :data:`PRIVATE_SUFFIXES`, and
+    single-label names (``http://intranet/``), which only resolve inside one network.
+    A URL without a parsable host gives ``None`` (:func:`url_problems` names that). Never raises.
+    """
+    host = host_of(url).rstrip(".")
+    if not host:
+        return None
+    if ":" in host:  # IPv6 literal (urlsplit removed the brackets)
+        kind = address_refusal(host)
+        return None if kind is None or kind == "not an IP address" else f"the host [{host}] is {_a(kind)} address"
+    last = host.rsplit(".", 1)[-1]
+    if last.isdigit() or (last[:2] == "0x" and last.isascii()):  # an IPv4 literal, as WHATWG URL reads it
+        try:
+            address = str(ipaddress.IPv4Address(socket.inet_aton(host)))
+        except (OSError, ValueError):
+            return None  # not an address; not a host name either (url_problems may say so)
+        kind = address_refusal(address)
+        return None if kind is None else f"the host {host} is {_a(kind)} address" + (
+            f" ({address})" if address != host else "")
+    for suffix in PRIVATE_SUFFIXES:
+        if host == suffix:
+            return f"the host {host} is a special-use name, which no public DNS answers"
+        if host.endswith("." + suffix):
+            return f"the host {host} is under the special-use name .{suffix}, which no public DNS answers"
+    if "." not in host:
+        return f"the host {host} is a single-label name, which only resolves inside one network"
+    return None
+
+
+def _a(word: str) -> str:
+    """``word`` with its indefinite article."""
+    return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
 
 
 def url_problems(url: str) -> list[tuple[str, str]]:

@@ -221,13 +221,29 @@ def test_new_from_url_writes_a_valid_entry(server, tmp_catalog):
     assert "authors: [Ashish Vaswani, Noam Shazeer]" in text and "year: 2017" in text
     assert "# Taken from the page's own description: rewrite it" in text
     assert "rewrite it in your own words" in result.output
-    report = load_catalog(root, today=dt.date(2026, 11, 29))
+    # The page's URL is on the loopback test server: valid only where private hosts are allowed
+    # (as `new` was told to); `validate` refuses exactly that.
+    report = load_catalog(root, today=dt.date(2026, 11, 29), allow_private_hosts=True)
     assert [d.format() for d in report.diagnostics if d.path.endswith(path.name)] == []
     assert report.catalog.get("attention-is-all-you-need") is not None
+    published = load_catalog(root, today=dt.date(2026, 11, 29))
+    assert [(d.code, d.field) for d in published.diagnostics if d.path.endswith(path.name)] == [
+        ("E-URL-PRIVATE-HOST", "url")]
 
     again = run_new(root, "--from-url", f"{server}/arxiv", "--allow-private-addresses", *NEW)
     assert again.exit_code == 3 and "already exists" in again.output
     assert path.read_text(encoding="utf-8") == text
+
+
+@pytest.mark.parametrize("url", ["http://localhost:8000/x", "http://192.168.1.1/", "http://printer.local/",
+                                 "http://intranet/"])
+def test_new_refuses_a_private_host_url_without_the_flag(tmp_catalog, url):
+    root = tmp_catalog()
+    result = run_new(root, "--url", url, "--id", "private-page", "--title", "A page on a private host",
+                     "--description", "A description that is long enough to pass the length rule of the catalog.",
+                     "--description-zh", "一段足够长的中文描述，用来通过长度检查。", "--year", "2020", *NEW)
+    assert result.exit_code == 2 and "E-URL-PRIVATE-HOST" in result.output and "public address" in result.output
+    assert "not written" in result.output and not (root / "resources" / "paper" / "private-page.yaml").exists()
 
 
 def test_new_refuses_loopback_without_the_flag(server, tmp_catalog):

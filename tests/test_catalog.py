@@ -287,6 +287,37 @@ def test_parallel_check_reports_exactly_what_the_serial_check_does(tmp_catalog, 
         assert mine.line_of("url") == theirs.line_of("url")
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_private_hosts_are_allowed_only_when_the_loader_is_told(tmp_catalog, workers):
+    """`allow_private_hosts` (check-links --allow-private) reaches the pool's workers too; the
+    default, used by validate and build, refuses them."""
+    fixture = FIXTURES / "bad" / "private-host-url.yaml"
+    root = tmp_catalog({"paper/private-host-url.yaml": fixture.read_bytes()})
+
+    def codes(report):
+        return sorted(d.code for d in report.diagnostics if d.path.endswith(fixture.name))
+
+    assert codes(load_catalog(root, today=TODAY, workers=workers)) == [
+        "E-TEXT-LINK", "E-URL-PRIVATE-HOST", "E-URL-PRIVATE-HOST", "E-URL-PRIVATE-HOST"]
+    allowed = load_catalog(root, today=TODAY, workers=workers, allow_private_hosts=True)
+    assert codes(allowed) == [] and allowed.catalog.get("private-host-url") is not None
+
+
+
+def test_pool_workers_receive_the_private_hosts_allowance(tmp_catalog, monkeypatch):
+    """A small catalog's chunks are usually all taken by the parent process: the worker's own
+    entry points are checked directly."""
+    import aigc_resources.catalog as catalog_module
+
+    monkeypatch.setattr(catalog_module, "_WORKER_CONTEXT", None)
+    root = tmp_catalog({"paper/private-host-url.yaml": (FIXTURES / "bad" / "private-host-url.yaml").read_bytes()})
+    path = root / "resources" / "paper" / "private-host-url.yaml"
+    for allow, expected in ((False, 3), (True, 0)):
+        catalog_module._init_worker(None, TODAY, allow)
+        [(_, doc)] = catalog_module._check_chunk([path])
+        assert sum(d.code == "E-URL-PRIVATE-HOST" for d in doc.diagnostics) == expected
+
+
 def test_one_removed_id_named_by_many_entries_is_looked_up_once(tmp_catalog, monkeypatch):
     """Every entry naming a missing id gets its own diagnostic and hint, but the "did you mean"
     search over all ids (difflib, linear in the catalog) runs once per distinct missing id:

@@ -145,6 +145,16 @@ def test_concept_text_refuses_html_and_block_markdown(catalog_root):
     assert ("E-TEXT-BLOCK-MARKDOWN", "explanation_zh") in found
 
 
+@pytest.mark.parametrize("target", ["http://localhost:8000/notes", "http://10.0.0.5/", "http://wiki.internal/x"])
+def test_concept_links_to_private_hosts_are_refused(catalog_root, target):
+    text = GOOD_CONCEPT.replace("It replaced the fixed-size", f"See [my notes]({target}). It replaced the fixed-size")
+    write(catalog_root, "concepts/attention.yaml", text)
+    report = load_catalog(catalog_root, today=TODAY)
+    found = [d for d in report.diagnostics if d.path.endswith("attention.yaml") and d.code == "E-TEXT-LINK"]
+    assert [d.field for d in found] == ["explanation"]
+    assert "address" in found[0].message or "special-use" in found[0].message
+
+
 @pytest.mark.parametrize(("text", "display", "ok"), [
     ("plain text costs \\$5", False, True),
     ("$x_1$ and $y^{2}$", False, True),

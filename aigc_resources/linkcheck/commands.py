@@ -161,7 +161,8 @@ def check_links(catalog_dir: Path, url_file: Path | None, changed_since: str | N
     if url_file is not None:
         targets, mode = read_url_file(url_file), "url-file"
     else:
-        report = load_catalog(catalog_dir)
+        # --allow-private (test servers on 127.0.0.1) also admits such URLs into the loaded catalog
+        report = load_catalog(catalog_dir, allow_private_hosts=settings.allow_private)
         if report.catalog is None:
             raise UserError(f"{catalog_dir}: the taxonomy is invalid; run `aigc-resources validate`")
         skipped = report.entries - report.valid
@@ -178,7 +179,7 @@ def check_links(catalog_dir: Path, url_file: Path | None, changed_since: str | N
     finally:
         progress.close()
     if fix:
-        fixes = apply_redirect_fixes(run.results, catalog_dir)
+        fixes = apply_redirect_fixes(run.results, catalog_dir, allow_private_hosts=settings.allow_private)
         notes += [f"fix: {f.format()}" for f in fixes] or ["fix: no permanent redirect to apply"]
     run = with_notes(run, *notes)
     _emit(FORMATS[fmt](run), output)

@@ -95,7 +95,8 @@ def rewrite_value(text: str, span: tuple[int, int], old: str, new: str) -> str:
     return text[:start] + quote_like(source, new) + text[end:]
 
 
-def apply_redirect_fixes(results: Sequence[LinkResult], catalog_root: Path) -> list[Fix]:
+def apply_redirect_fixes(results: Sequence[LinkResult], catalog_root: Path, *,
+                         allow_private_hosts: bool = False) -> list[Fix]:
     """Rewrite every ``REDIRECTED`` URL to its suggested URL where it is written, then re-validate.
 
     Returns one :class:`Fix` per origin, applied or skipped with the reason. Never raises for
@@ -148,7 +149,7 @@ def apply_redirect_fixes(results: Sequence[LinkResult], catalog_root: Path) -> l
                 continue
             originals[path] = original
     if originals:
-        report = load_catalog(catalog_root)
+        report = load_catalog(catalog_root, allow_private_hosts=allow_private_hosts)
         changed = {p.resolve() for p in originals}
         for diagnostic in report.diagnostics:
             path = Path(diagnostic.path).resolve()
