@@ -537,3 +537,27 @@ def test_home_page_tab_reads_the_site_name_once(built_site):
     for folder, name, explore in ((site, "AIGC Resources", "Explore"), (site / "zh", "AIGC 学习资源", "探索")):
         assert f"<title>{name}</title>" in (folder / "index.html").read_text(encoding="utf-8")
         assert f"<title>{explore} - {name}</title>" in (folder / "explore" / "index.html").read_text(encoding="utf-8")
+
+
+def test_each_language_404_page_links_into_its_own_site(built_site):
+    """A missing page is answered with the 404.html of its language's folder (as the local server
+    and static hosts do): ``zh/404.html`` links to the Chinese pages under ``/zh/``, not to the
+    English site at ``/`` (before, its whole navigation, search and stylesheets were English)."""
+    _, result = built_site
+    site = result.site_dir
+    for rel, prefix in (("404.html", "/"), ("zh/404.html", "/zh/")):
+        parser = _Links()
+        parser.feed((site / rel).read_text(encoding="utf-8"))
+        refs = [ref for tag, name, ref in parser.refs
+                if not urlsplit(ref).scheme and not ref.startswith(("#", "mailto:", "//"))]
+        assert f'{prefix}explore/' in refs, rel
+        checked = 0
+        for ref in refs:
+            target = (site / unquote(urlsplit(ref).path).lstrip("/")).resolve()
+            target = target / "index.html" if target.is_dir() else target
+            assert target.is_file(), f"{rel}: {ref}"
+            if prefix == "/zh/" and not ref.startswith("/zh/"):
+                assert target == site.resolve() / "index.html" or target.is_relative_to(site / "zh"), f"{rel}: {ref}"
+            checked += 1
+        assert checked > 20
+
