@@ -561,3 +561,28 @@ def test_each_language_404_page_links_into_its_own_site(built_site):
             checked += 1
         assert checked > 20
 
+
+def test_the_local_server_answers_a_missing_page_in_its_language(built_site):
+    """``aigc-resources serve`` answered ``/zh/no-such-page/`` with the English 404 page."""
+    import threading
+    import urllib.error
+    import urllib.request
+
+    from aigc_resources.render.serve import make_server
+
+    site = built_site[1].site_dir
+    server = make_server(site, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        for path, page in (("/zh/no/such/page/", "zh/404.html"), ("/zh/%E6%97%A0", "zh/404.html"),
+                           ("/no/such/page/", "404.html"), ("/zhx/", "404.html"), ("/zh/../../x", "zh/404.html")):
+            with pytest.raises(urllib.error.HTTPError) as caught:
+                urllib.request.urlopen(base + path, timeout=10)
+            assert caught.value.code == 404
+            assert caught.value.read() == (site / page).read_bytes(), path
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
