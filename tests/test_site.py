@@ -586,3 +586,14 @@ def test_the_local_server_answers_a_missing_page_in_its_language(built_site):
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+def test_the_404_page_speaks_the_site_language_and_offers_a_way_on(built_site):
+    """Material's 404 page says only "404 - Not found", in English on the Chinese site too, and
+    leaves a learner who followed a stale link nowhere to go from the page itself."""
+    site = built_site[1].site_dir
+    for rel, prefix, heading in (("404.html", "/", "Page not found"), ("zh/404.html", "/zh/", "页面不存在")):
+        text = (site / rel).read_text(encoding="utf-8")
+        content = text[text.index('<article'):text.index('</article>')]
+        assert heading in content and "Not found" not in content.replace("Page not found", ""), rel
+        assert f'href="{prefix}explore/"' in content and f'href="{prefix}."' in content, rel
