@@ -597,3 +597,13 @@ def test_the_404_page_speaks_the_site_language_and_offers_a_way_on(built_site):
         content = text[text.index('<article'):text.index('</article>')]
         assert heading in content and "Not found" not in content.replace("Page not found", ""), rel
         assert f'href="{prefix}explore/"' in content and f'href="{prefix}."' in content, rel
+
+
+def test_entry_authors_are_listed_with_the_site_list_separator(catalog, pages):
+    """The Chinese entry pages listed authors as "3Blue1Brown, Grant Sanderson" while languages
+    and concepts beside them use "、"."""
+    entry = next(e for e in catalog.entries if len(e.resource.authors or []) >= 2)
+    authors = entry.resource.authors
+    page = f"resources/{entry.id}.md"
+    assert f"<td>{'、'.join(authors)}</td>" in pages["zh"][page]
+    assert f"<td>{', '.join(authors)}</td>" in pages["en"][page]
