@@ -607,3 +607,13 @@ def test_entry_authors_are_listed_with_the_site_list_separator(catalog, pages):
     page = f"resources/{entry.id}.md"
     assert f"<td>{'、'.join(authors)}</td>" in pages["zh"][page]
     assert f"<td>{', '.join(authors)}</td>" in pages["en"][page]
+
+
+def test_chinese_contributor_guide_has_no_line_break_between_chinese_characters(pages):
+    """A line break inside a Markdown paragraph becomes a space; between two Chinese characters
+    the browser shows it ("给出 下表中的 错误代码", "构建网站， 并检查"). The Chinese guide's
+    wrapped source lines are joined where both sides are Chinese."""
+    text = pages["zh"]["contribute.md"]
+    assert not re.findall(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]\n[ \t]*[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]", text)
+    assert "给出下表中的错误代码" in text and "构建网站，并检查" in text
+    assert "\n2. **让编辑器帮忙。**" in text  # list items and paragraphs stay apart
