@@ -537,3 +537,83 @@ def test_home_page_tab_reads_the_site_name_once(built_site):
     for folder, name, explore in ((site, "AIGC Resources", "Explore"), (site / "zh", "AIGC 学习资源", "探索")):
         assert f"<title>{name}</title>" in (folder / "index.html").read_text(encoding="utf-8")
         assert f"<title>{explore} - {name}</title>" in (folder / "explore" / "index.html").read_text(encoding="utf-8")
+
+
+def test_each_language_404_page_links_into_its_own_site(built_site):
+    """A missing page is answered with the 404.html of its language's folder (as the local server
+    and static hosts do): ``zh/404.html`` links to the Chinese pages under ``/zh/``, not to the
+    English site at ``/`` (before, its whole navigation, search and stylesheets were English)."""
+    _, result = built_site
+    site = result.site_dir
+    for rel, prefix in (("404.html", "/"), ("zh/404.html", "/zh/")):
+        parser = _Links()
+        parser.feed((site / rel).read_text(encoding="utf-8"))
+        refs = [ref for tag, name, ref in parser.refs
+                if not urlsplit(ref).scheme and not ref.startswith(("#", "mailto:", "//"))]
+        assert f'{prefix}explore/' in refs, rel
+        checked = 0
+        for ref in refs:
+            target = (site / unquote(urlsplit(ref).path).lstrip("/")).resolve()
+            target = target / "index.html" if target.is_dir() else target
+            assert target.is_file(), f"{rel}: {ref}"
+            if prefix == "/zh/" and not ref.startswith("/zh/"):
+                assert target == site.resolve() / "index.html" or target.is_relative_to(site / "zh"), f"{rel}: {ref}"
+            checked += 1
+        assert checked > 20
+
+
+def test_the_local_server_answers_a_missing_page_in_its_language(built_site):
+    """``aigc-resources serve`` answered ``/zh/no-such-page/`` with the English 404 page."""
+    import threading
+    import urllib.error
+    import urllib.request
+
+    from aigc_resources.render.serve import make_server
+
+    site = built_site[1].site_dir
+    server = make_server(site, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        for path, page in (("/zh/no/such/page/", "zh/404.html"), ("/zh/%E6%97%A0", "zh/404.html"),
+                           ("/no/such/page/", "404.html"), ("/zhx/", "404.html"), ("/zh/../../x", "zh/404.html")):
+            with pytest.raises(urllib.error.HTTPError) as caught:
+                urllib.request.urlopen(base + path, timeout=10)
+            assert caught.value.code == 404
+            assert caught.value.read() == (site / page).read_bytes(), path
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def test_the_404_page_speaks_the_site_language_and_offers_a_way_on(built_site):
+    """Material's 404 page says only "404 - Not found", in English on the Chinese site too, and
+    leaves a learner who followed a stale link nowhere to go from the page itself."""
+    site = built_site[1].site_dir
+    for rel, prefix, heading in (("404.html", "/", "Page not found"), ("zh/404.html", "/zh/", "页面不存在")):
+        text = (site / rel).read_text(encoding="utf-8")
+        content = text[text.index('<article'):text.index('</article>')]
+        assert heading in content and "Not found" not in content.replace("Page not found", ""), rel
+        assert f'href="{prefix}explore/"' in content and f'href="{prefix}."' in content, rel
+
+
+def test_entry_authors_are_listed_with_the_site_list_separator(catalog, pages):
+    """The Chinese entry pages listed authors as "3Blue1Brown, Grant Sanderson" while languages
+    and concepts beside them use "、"."""
+    entry = next(e for e in catalog.entries if len(e.resource.authors or []) >= 2)
+    authors = entry.resource.authors
+    page = f"resources/{entry.id}.md"
+    assert f"<td>{'、'.join(authors)}</td>" in pages["zh"][page]
+    assert f"<td>{', '.join(authors)}</td>" in pages["en"][page]
+
+
+def test_chinese_contributor_guide_has_no_line_break_between_chinese_characters(pages):
+    """A line break inside a Markdown paragraph becomes a space; between two Chinese characters
+    the browser shows it ("给出 下表中的 错误代码", "构建网站， 并检查"). The Chinese guide's
+    wrapped source lines are joined where both sides are Chinese."""
+    text = pages["zh"]["contribute.md"]
+    assert not re.findall(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]\n[ \t]*[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]", text)
+    assert "给出下表中的错误代码" in text and "构建网站，并检查" in text
+    assert "\n2. **让编辑器帮忙。**" in text  # list items and paragraphs stay apart

@@ -272,6 +272,11 @@ title: 贡献
 }
 
 
+#: A line break inside a paragraph with Chinese on both sides: the browser shows it as a space.
+_CJK_LINE_BREAK = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])\n[ \t]*"
+                             r"(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])")
+
+
 def render_contribute_pages(taxonomy: Taxonomy, lang: str) -> dict[str, str]:
     """The contributor guide for the site in ``lang`` (``"en"`` or ``"zh"``).
 
@@ -283,8 +288,8 @@ def render_contribute_pages(taxonomy: Taxonomy, lang: str) -> dict[str, str]:
     """
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {LANGS}, not {lang!r}")
-    page = _PAGE[lang].format(fields=fields_table(lang), codes=codes_table(lang),
-                              taxonomy=taxonomy_tables(taxonomy, lang))
+    page = _CJK_LINE_BREAK.sub("", _PAGE[lang]).format(fields=fields_table(lang), codes=codes_table(lang),
+                                                        taxonomy=taxonomy_tables(taxonomy, lang))
     return {"contribute.md": page}
 
 

@@ -127,6 +127,21 @@ def on_pre_build(config):
     _ONCE.clear()
 
 
+def on_template_context(context, template_name, config):
+    """Give ``404.html`` the absolute base of its language's site (``/zh/`` for Chinese).
+
+    MkDocs links the 404 page from the server root (``/``, no ``site_url`` is set), because a
+    static host serves it for a missing URL at any depth; the Chinese 404 page linked its
+    navigation, search and the language switch to the English site."""
+    if template_name == "404.html":
+        from aigc_resources.render.build import SITE_SUBDIRS
+
+        subdir = SITE_SUBDIRS.get(site_language(config), "")
+        if subdir:
+            context["base_url"] = context["base_url"].rstrip("/") + f"/{subdir}/"
+    return context
+
+
 def on_env(env, config, files):
     """Make :func:`render_once` available to the templates."""
     env.globals["aigc_render_once"] = render_once

@@ -8,20 +8,22 @@ from collections.abc import Callable
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from ..errors import UserError
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
     """Serves the site's files without logging each request; a missing page gets the site's own
-    ``404.html`` (as on a static host) instead of the standard library's bare error page."""
+    ``404.html`` (as on a static host) instead of the standard library's bare error page: the
+    one nearest the missing path, so ``/zh/...`` gets the Chinese ``zh/404.html``."""
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
         pass
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        page = Path(self.directory, "404.html")
-        if code != HTTPStatus.NOT_FOUND or not page.is_file():
+        page = self._not_found_page()
+        if code != HTTPStatus.NOT_FOUND or page is None:
             super().send_error(code, message, explain)
             return
         body = page.read_bytes()
@@ -31,6 +33,17 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
+
+    def _not_found_page(self) -> Path | None:
+        """The ``404.html`` of the deepest folder of the request path that has one (the site's
+        language folder), else the site's own; None if the site has none."""
+        root = Path(self.directory)
+        parts = [part for part in unquote(urlsplit(self.path).path).split("/") if part not in ("", ".", "..")]
+        for depth in range(len(parts), -1, -1):
+            page = root.joinpath(*parts[:depth], "404.html")
+            if page.is_file():
+                return page
+        return None
 
 
 def _require_site(site_dir: Path) -> None:
