@@ -167,17 +167,43 @@ def test_site_dir_that_cannot_be_written_is_a_clear_error(tmp_path, tmp_catalog,
     _assert_old_site_intact(tmp_path, site)
 
 
-def test_generated_docs_folder_with_foreign_files_is_a_clear_error(tmp_path, tmp_catalog):
-    """The writer refuses to empty a docs folder it did not write; that used to be a traceback."""
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_generated_docs_folder_with_foreign_files_is_a_clear_error(tmp_path, tmp_catalog, jobs):
+    """The writer refuses to empty a docs folder it did not write; that used to be a traceback
+    (and, in a build worker, the worker's traceback inside a misleading "different pages")."""
     from aigc_resources.errors import UserError
 
     site, docs = _old_site(tmp_path), tmp_path / "docs"
-    (docs / "en").mkdir(parents=True)
-    (docs / "en" / "notes.md").write_text("mine", encoding="utf-8")
-    with pytest.raises(UserError, match=r"cannot build the site: .*docs/en is not empty and was not written by aigc-resources"):
-        build_site(PROJECT_ROOT, tmp_catalog(), site, docs_dir=docs, jobs=1)
-    assert (docs / "en" / "notes.md").read_text(encoding="utf-8") == "mine"
+    (docs / "zh").mkdir(parents=True)
+    (docs / "zh" / "notes.md").write_text("mine", encoding="utf-8")
+    with pytest.raises(UserError, match=r"cannot build the site: .*docs/zh is not empty and was not written by aigc-resources") as raised:
+        build_site(PROJECT_ROOT, tmp_catalog(), site, docs_dir=docs, jobs=jobs)
+    assert "Traceback" not in str(raised.value)
+    assert (docs / "zh" / "notes.md").read_text(encoding="utf-8") == "mine"
     _assert_old_site_intact(tmp_path, site)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_page_conflict_in_one_language_is_a_clear_build_error(tmp_path, tmp_catalog, jobs, monkeypatch):
+    """An extra (demo) page of the Chinese site only, named like one of the site's own pages:
+    a ValueError traceback here (exit 1), and in a worker a misleading "the en and zh sites
+    have different pages" with the worker's traceback. Now one BuildError naming the page."""
+    import tempfile
+
+    from aigc_resources.errors import BuildError
+    from aigc_resources.render.extras import SiteExtras, StaticPages
+
+    site, docs = _old_site(tmp_path), tmp_path / "docs"
+    extras = SiteExtras(pages=StaticPages({"zh": {"about.md": "# clash\n"}}))
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    with pytest.raises(BuildError, match=r"the extra page 'about.md' \(zh\) would replace the site's own page") as raised:
+        build_site(PROJECT_ROOT, tmp_catalog(), site, docs_dir=docs, extras=extras, jobs=jobs)
+    assert "Traceback" not in str(raised.value) and "different pages" not in str(raised.value)
+    _assert_old_site_intact(tmp_path, site)
+    assert [p.name for p in scratch.iterdir() if p.name.startswith("aigc-build-") and not p.name.endswith(".lock")] == []
+
 
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_a_strict_warning_fails_the_build_in_a_worker_or_here(tmp_path, tmp_catalog, jobs):

@@ -201,6 +201,8 @@ def build_site(project_root: Path, catalog_dir: Path, site_dir: Path | None = No
         UserError: a configuration file is missing from ``project_root``; the site or the
             generated docs cannot be written there (a file in the way, no permission, a full
             disk: the message names the path); another build is using the same folders.
+            Errors inside a build worker are raised here as they would be without workers.
+        WorkerCrashed: a build worker died or hit a bug (exit 1; its traceback is in the message).
     """
     project_root = project_root.resolve()
     for lang in languages:
@@ -327,23 +329,35 @@ class _Worker:
     """
 
     def __init__(self, task_file: Path, args: tuple[str, str, str, str]) -> None:
+        self.lang = args[0]
         self.scratch = tempfile.TemporaryDirectory(prefix="aigc-build-")
         self.log = open(Path(self.scratch.name) / "mkdocs.log", "w+", encoding="utf-8")
         self.process = subprocess.Popen([sys.executable, "-m", "aigc_resources.render.build", str(task_file), *args],
                                         stdout=subprocess.PIPE, stderr=self.log, text=True, encoding="utf-8")
 
     def result(self) -> LanguageBuild:
-        """Wait for the worker and return what it did (a failed build when it crashed)."""
+        """Wait for the worker and return what it did.
+
+        Raises:
+            BuildError, UserError, OSError: the one the worker raised (see :func:`_worker_main`),
+                as if the language had been built in this process.
+            WorkerCrashed: the worker died or raised anything else (a bug): its traceback.
+        """
         out, _ = self.process.communicate()
         self.log.seek(0)
         errors = self.log.read()
         try:
             data = json.loads(out.strip().splitlines()[-1])
-            data["write"] = WriteResult(**data["write"])
-            return LanguageBuild(**data)
-        except (ValueError, IndexError, TypeError, KeyError):
-            message = f"the build worker exited with {self.process.returncode}: {errors.strip()[-2000:]}"
-            return LanguageBuild(False, [message], [], WriteResult(), 0.0, 0.0)
+        except (ValueError, IndexError):
+            data = None
+        if isinstance(data, dict) and isinstance(data.get("error"), dict):
+            raise _revived(data["error"])
+        try:
+            data["write"] = WriteResult(**data["write"])  # type: ignore[index]
+            return LanguageBuild(**data)  # type: ignore[arg-type]
+        except (TypeError, KeyError):
+            raise WorkerCrashed(f"the {self.lang} build worker exited with {self.process.returncode} and no result; "
+                                f"its output:\n{errors.strip()[-4000:]}") from None
 
     def stop(self) -> None:
         """End the worker if it still runs (a failed build), and remove its files."""
@@ -370,10 +384,34 @@ def _worker_main() -> None:
     :class:`LanguageBuild` as JSON on the last line of stdout."""
     task_file, lang, config_file, docs_dir, site_dir = sys.argv[1:6]
     catalog, extras = pickle.loads(Path(task_file).read_bytes())  # noqa: S301 - written by our own parent process
-    result = build_language(catalog, extras, lang, config_file, docs_dir, site_dir)
+    try:
+        result = build_language(catalog, extras, lang, config_file, docs_dir, site_dir)
+    except (UserError, OSError) as exc:  # the user's to fix: re-raised by the parent (_revived)
+        error = {"kind": type(exc).__name__ if isinstance(exc, UserError) else "OSError", "message": str(exc),
+                 "errno": getattr(exc, "errno", None), "strerror": getattr(exc, "strerror", None),
+                 "filename": getattr(exc, "filename", None)}
+        if isinstance(exc, UserError):
+            error["kind"] = "BuildError" if isinstance(exc, BuildError) else "UserError"
+        sys.stdout.write("\n" + json.dumps({"error": error}) + "\n")
+        return
     usage = resource.getrusage(resource.RUSAGE_SELF)
     result.cpu_worker = usage.ru_utime + usage.ru_stime
     sys.stdout.write("\n" + json.dumps(asdict(result)) + "\n")
+
+
+class WorkerCrashed(RuntimeError):
+    """A build worker died or raised an unexpected error (a bug: exit code 1); the message
+    holds the worker's own traceback."""
+
+
+def _revived(error: dict[str, Any]) -> Exception:
+    """The exception a build worker reported (:func:`_worker_main`), rebuilt in this process:
+    an :class:`OSError` keeps its errno, reason and path (so :func:`build_site` names the path)."""
+    if error.get("kind") == "OSError":
+        if error.get("errno") is not None and error.get("strerror") is not None:
+            return OSError(error["errno"], error["strerror"], error.get("filename"))
+        return OSError(error.get("message", "unknown error"))
+    return (BuildError if error.get("kind") == "BuildError" else UserError)(error.get("message", "unknown error"))
 
 
 if __name__ == "__main__":
