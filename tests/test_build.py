@@ -130,6 +130,26 @@ def test_interrupted_build_keeps_the_old_site(tmp_path, tmp_catalog, monkeypatch
     _assert_old_site_intact(tmp_path, site)
 
 
+def test_ctrl_c_during_build_says_the_site_is_unchanged(tmp_path, tmp_catalog, monkeypatch):
+    """Ctrl-C used to print click's bare "Aborted!", which does not say whether site/ is usable."""
+    from click.testing import CliRunner
+
+    import aigc_resources.render.build as build_module
+    from aigc_resources.cli import main
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(build_module, "build_site", interrupted)
+    site = _old_site(tmp_path)
+    result = CliRunner().invoke(main, ["build", "--catalog", str(tmp_catalog()), "--project-root", str(PROJECT_ROOT),
+                                       "--site-dir", str(site)])
+    assert result.exit_code == 3 and isinstance(result.exception, SystemExit)
+    assert f"interrupted (Ctrl-C): {site} keeps what it held before this build" in result.output
+    assert "Aborted" not in result.output
+    _assert_old_site_intact(tmp_path, site)
+
+
 def test_second_build_into_the_same_folders_is_refused(tmp_path, tmp_catalog):
     """Two builds at once would mix their generated pages and race on the swap of site/."""
     from aigc_resources.errors import UserError
