@@ -150,6 +150,32 @@ def test_ctrl_c_during_build_says_the_site_is_unchanged(tmp_path, tmp_catalog, m
     _assert_old_site_intact(tmp_path, site)
 
 
+def test_no_writable_temporary_folder_is_a_clear_error(tmp_path, tmp_catalog, monkeypatch):
+    """TMPDIR, /tmp and /var/tmp unusable: Python falls back to the current folder, and the build
+    left its lock files (and MkDocs' search plugin its cache) in the project. Now refused."""
+    import tempfile
+
+    from aigc_resources.errors import UserError
+
+    project = tmp_path / "project"
+    project.mkdir()
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "missing"))
+    monkeypatch.setattr(tempfile, "tempdir", str(project))  # what gettempdir() falls back to
+    site = _old_site(tmp_path)
+    with pytest.raises(UserError, match=r"no writable temporary folder \(TMPDIR='.*missing'.*set TMPDIR to a writable"):
+        build_site(PROJECT_ROOT, tmp_catalog(), site, docs_dir=tmp_path / "docs")
+    assert list(project.iterdir()) == []
+    _assert_old_site_intact(tmp_path, site)
+
+    def nowhere():
+        raise FileNotFoundError(2, "No usable temporary directory found in ['/tmp']")
+
+    monkeypatch.setattr(tempfile, "gettempdir", nowhere)
+    with pytest.raises(UserError, match="no writable temporary folder"):
+        build_site(PROJECT_ROOT, tmp_catalog(), site, docs_dir=tmp_path / "docs")
+
+
 def test_second_build_into_the_same_folders_is_refused(tmp_path, tmp_catalog):
     """Two builds at once would mix their generated pages and race on the swap of site/."""
     from aigc_resources.errors import UserError

@@ -200,7 +200,8 @@ def build_site(project_root: Path, catalog_dir: Path, site_dir: Path | None = No
             (its warnings are listed).
         UserError: a configuration file is missing from ``project_root``; the site or the
             generated docs cannot be written there (a file in the way, no permission, a full
-            disk: the message names the path); another build is using the same folders.
+            disk: the message names the path); another build is using the same folders; no
+            temporary folder is writable.
             Errors inside a build worker are raised here as they would be without workers.
         WorkerCrashed: a build worker died or hit a bug (exit 1; its traceback is in the message).
     """
@@ -212,6 +213,7 @@ def build_site(project_root: Path, catalog_dir: Path, site_dir: Path | None = No
     docs_root = (docs_dir or project_root / GENERATED_DIR).resolve()
     for folder in (site_dir, docs_root):
         _require_folder_possible(folder)
+    _require_temp_folder()
     if catalog is None:
         catalog, _ = require_valid(catalog_dir)
     try:
@@ -236,6 +238,30 @@ def _require_folder_possible(folder: Path) -> None:
                 raise UserError(f"{path} is a file, so the folder {folder} cannot be written; "
                                 "move the file or pass another --site-dir")
             return
+
+
+def _require_temp_folder() -> Path:
+    """The temporary folder the build's locks and workers' files go to (and MkDocs' plugins'
+    caches), refused when none is writable.
+
+    Python falls back to the current folder when ``TMPDIR``, ``/tmp``, ``/var/tmp`` and
+    ``/usr/tmp`` are all unusable: the lock files and caches would then be left in the project.
+
+    Raises:
+        UserError: no writable temporary folder; names ``TMPDIR`` and says how to fix it.
+    """
+    where = f"TMPDIR={os.environ['TMPDIR']!r}" if os.environ.get("TMPDIR") else "TMPDIR unset"
+    fix = "set TMPDIR to a writable folder outside the project"
+    try:
+        folder = Path(tempfile.gettempdir()).resolve()
+    except OSError:  # "No usable temporary directory found in [...]", the current folder included
+        raise UserError(f"no writable temporary folder ({where}; /tmp, /var/tmp and the current folder "
+                        f"are not writable either): {fix}") from None
+    chosen = [Path(os.environ[name]).resolve() for name in ("TMPDIR", "TEMP", "TMP") if os.environ.get(name)]
+    if folder == Path.cwd().resolve() and folder not in chosen:
+        raise UserError(f"no writable temporary folder ({where}; /tmp and /var/tmp are not writable): the build "
+                        f"would leave its lock files in the current folder {folder}; {fix}")
+    return folder
 
 
 @contextlib.contextmanager
