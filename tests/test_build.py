@@ -12,7 +12,7 @@ import yaml
 from aigc_resources.render.build import build_site, require_valid
 from aigc_resources.render.site import HUBS
 
-from .conftest import PROJECT_ROOT
+from .conftest import PROJECT_ROOT, make_catalog
 
 pytestmark = pytest.mark.build
 KNOWN_ENTRY = "attention-is-all-you-need"
@@ -174,6 +174,29 @@ def test_no_writable_temporary_folder_is_a_clear_error(tmp_path, tmp_catalog, mo
     monkeypatch.setattr(tempfile, "gettempdir", nowhere)
     with pytest.raises(UserError, match="no writable temporary folder"):
         build_site(PROJECT_ROOT, tmp_catalog(), site, docs_dir=tmp_path / "docs")
+
+
+@pytest.mark.parametrize("where", [".", "..", "catalog", "catalog/site", "notes"])
+def test_a_site_folder_that_is_not_a_site_is_refused_before_anything_is_deleted(tmp_path, where, monkeypatch):
+    """The build replaces the whole site folder: `build --site-dir .` from the project root
+    deleted the project (catalog, configuration, everything), and any non-empty folder given
+    as --site-dir was deleted the same way. (A copy of the project: never the real one.)"""
+    import shutil
+
+    from aigc_resources.errors import UserError
+
+    project = tmp_path / "work" / "project"
+    project.mkdir(parents=True)
+    for name in ("mkdocs.yml", "mkdocs.zh.yml"):
+        shutil.copy(PROJECT_ROOT / name, project / name)
+    catalog = make_catalog(project / "catalog")
+    (project / "notes").mkdir()
+    (project / "notes" / "mine.txt").write_text("mine", encoding="utf-8")
+    before = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*"))
+    monkeypatch.chdir(project)
+    with pytest.raises(UserError, match="site folder|holds no built site"):
+        build_site(project, catalog, project / where, jobs=1)
+    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")) == before
 
 
 def test_second_build_into_the_same_folders_is_refused(tmp_path, tmp_catalog):

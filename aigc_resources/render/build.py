@@ -201,7 +201,8 @@ def build_site(project_root: Path, catalog_dir: Path, site_dir: Path | None = No
         UserError: a configuration file is missing from ``project_root``; the site or the
             generated docs cannot be written there (a file in the way, no permission, a full
             disk: the message names the path); another build is using the same folders; no
-            temporary folder is writable.
+            temporary folder is writable; the site folder is (or holds) the project, the
+            catalog or the current folder, or is a non-empty folder that holds no built site.
             Errors inside a build worker are raised here as they would be without workers.
         WorkerCrashed: a build worker died or hit a bug (exit 1; its traceback is in the message).
     """
@@ -213,6 +214,8 @@ def build_site(project_root: Path, catalog_dir: Path, site_dir: Path | None = No
     docs_root = (docs_dir or project_root / GENERATED_DIR).resolve()
     for folder in (site_dir, docs_root):
         _require_folder_possible(folder)
+    _require_replaceable_site(site_dir, {"project root": project_root, "current folder": Path.cwd().resolve(),
+                                         "catalog folder": catalog_dir.resolve(), "generated docs folder": docs_root})
     _require_temp_folder()
     if catalog is None:
         catalog, _ = require_valid(catalog_dir)
@@ -238,6 +241,31 @@ def _require_folder_possible(folder: Path) -> None:
                 raise UserError(f"{path} is a file, so the folder {folder} cannot be written; "
                                 "move the file or pass another --site-dir")
             return
+
+
+def _require_replaceable_site(site_dir: Path, protected: dict[str, Path]) -> None:
+    """Refuse a site folder whose replacement would delete something that is not a built site.
+
+    A build swaps the new site in for the whole of ``site_dir`` and deletes the old folder:
+    ``--site-dir .`` from the project root used to delete the project. ``protected`` maps a
+    label to a folder (resolved) that the site may not be, hold, or (except the project root
+    and current folder) lie inside. An existing non-empty folder must look like a built site
+    (an ``index.html`` at its top).
+
+    Raises:
+        UserError: names the folder and says what to pass instead.
+    """
+    hint = "pass a folder of its own to --site-dir (default: <project-root>/site)"
+    for label, folder in protected.items():
+        if site_dir == folder or site_dir in folder.parents:
+            what = "is" if site_dir == folder else "holds"
+            raise UserError(f"the site folder {site_dir} {what} the {label} {folder}, and a build replaces the "
+                            f"whole site folder (deleting what it held); {hint}")
+        if folder in site_dir.parents and label in ("catalog folder", "generated docs folder"):
+            raise UserError(f"the site folder {site_dir} is inside the {label} {folder}; {hint}")
+    if site_dir.is_dir() and not (site_dir / "index.html").is_file() and any(site_dir.iterdir()):
+        raise UserError(f"{site_dir} is not empty and holds no built site (no index.html), and a build replaces "
+                        f"the whole site folder (deleting what it held); {hint}, or empty it first")
 
 
 def _require_temp_folder() -> Path:
