@@ -199,6 +199,18 @@ def test_a_site_folder_that_is_not_a_site_is_refused_before_anything_is_deleted(
     assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")) == before
 
 
+def test_folders_left_by_a_killed_build_are_removed_by_the_next(tmp_path, tmp_catalog):
+    """A build killed (SIGKILL, power cut) left its site.tmp-* folders (a whole site each)
+    beside site/ forever; the next build, holding the lock, removes them (and only them)."""
+    site = _old_site(tmp_path)
+    for name in ("site.tmp-ab_9cdef", "site.old-123-456789", "site.tmp-mine", "other.tmp-abcdefgh"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "index.html").write_text("left", encoding="utf-8")
+    build_site(PROJECT_ROOT, tmp_catalog(), site, docs_dir=tmp_path / "docs", jobs=1)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name not in ("catalog", "docs")) == [
+        "other.tmp-abcdefgh", "site", "site.tmp-mine"]
+
+
 def test_second_build_into_the_same_folders_is_refused(tmp_path, tmp_catalog):
     """Two builds at once would mix their generated pages and race on the swap of site/."""
     from aigc_resources.errors import UserError

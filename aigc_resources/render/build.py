@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import pickle
+import re
 import resource
 import shutil
 import subprocess
@@ -317,6 +318,7 @@ def _build_locked(project_root: Path, site_dir: Path, docs_root: Path, catalog: 
     """The body of :func:`build_site`, run while its folders are locked."""
     started = time.perf_counter()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
+    _remove_leftovers(site_dir)
     tmp_dirs = {lang: Path(tempfile.mkdtemp(prefix=f"{site_dir.name}.tmp-", dir=site_dir.parent)) for lang in languages}
     task = _portable_task(catalog, extras, languages) if _parallel_jobs(jobs, len(languages)) > 1 else None
     scratch = tempfile.TemporaryDirectory(prefix="aigc-build-") if task is not None else None
@@ -371,6 +373,16 @@ def _build_locked(project_root: Path, site_dir: Path, docs_root: Path, catalog: 
                        {lang: outcome.seconds_mkdocs for lang, outcome in outcomes.items()}, tuple(languages),
                        {lang: outcome.seconds_render for lang, outcome in outcomes.items()},
                        {lang: outcome.cpu_worker for lang, outcome in outcomes.items() if outcome.cpu_worker})
+
+
+def _remove_leftovers(site_dir: Path) -> None:
+    """Delete the temporary and old site folders a killed build left beside ``site_dir``
+    (``site.tmp-XXXXXXXX``, ``site.old-PID-NS``: the names :func:`_build_locked` and
+    :func:`_swap_in` give). Called with the build lock held, so no running build owns them."""
+    pattern = re.compile(re.escape(site_dir.name) + r"\.(tmp-[a-z0-9_]{8}|old-\d+-\d+)")
+    for sibling in site_dir.parent.iterdir():
+        if pattern.fullmatch(sibling.name) and sibling.is_dir() and not sibling.is_symlink():
+            shutil.rmtree(sibling, ignore_errors=True)
 
 
 class _Worker:
