@@ -302,3 +302,21 @@ def test_a_strict_warning_fails_the_build_in_a_worker_or_here(tmp_path, tmp_cata
         build_site(PROJECT_ROOT, tmp_catalog(), site, docs_dir=tmp_path / "docs", extras=extras, jobs=jobs)
     assert (site / "index.html").read_text() == "old"
     assert not list(tmp_path.glob("site.tmp-*"))
+
+
+def test_a_worker_that_dies_is_an_internal_error_with_its_traceback(tmp_path):
+    """A crash (a bug) in a build worker is not a content failure: WorkerCrashed (exit 1),
+    carrying the worker's own traceback, instead of an empty "[zh]" build result."""
+    from aigc_resources.errors import UserError
+    from aigc_resources.render.build import WorkerCrashed, _Worker
+
+    task = tmp_path / "task.pickle"
+    task.write_bytes(b"not a pickle")
+    worker = _Worker(task, ("zh", str(PROJECT_ROOT / "mkdocs.zh.yml"), str(tmp_path / "docs"), str(tmp_path / "site")))
+    try:
+        with pytest.raises(WorkerCrashed, match=r"(?s)the zh build worker exited with 1.*UnpicklingError") as raised:
+            worker.result()
+        assert not isinstance(raised.value, UserError)
+    finally:
+        worker.stop()
+    assert not Path(worker.scratch.name).exists()
