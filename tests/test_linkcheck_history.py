@@ -330,6 +330,7 @@ def test_progress_shows_unknown_hosts_with_their_final_status(tmp_path: Path, mo
     ("checked_at", 1e300, "the time 1e[+]300"),
     ("checked_at", float("-inf"), "the time -inf"),
     ("http_status", "abc", "the HTTP status 'abc'"),
+    ("final_url", b"\x00", "the final URL b'\\\\x00'"),
 ])
 def test_a_history_with_odd_values_is_a_clear_error_and_the_site_builds_without_it(
         tmp_path: Path, column: str, value: object, message: str) -> None:

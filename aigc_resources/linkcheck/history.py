@@ -175,6 +175,8 @@ def _observation(row: Sequence, path: Path) -> Observation:
     if problem is None and http_status is not None and (isinstance(http_status, bool)
                                                          or not isinstance(http_status, int)):
         problem = f"the HTTP status {http_status!r}"
+    if problem is None and row[5] is not None and not isinstance(row[5], str):
+        problem = f"the final URL {row[5]!r}"
     if problem is not None:
         raise HistoryError(f"{path}: an observation of {url!r} has {problem}, which check-links never writes; "
                            "move the file away (or delete it) to start a new history")
