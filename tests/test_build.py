@@ -211,6 +211,29 @@ def test_folders_left_by_a_killed_build_are_removed_by_the_next(tmp_path, tmp_ca
         "other.tmp-abcdefgh", "site", "site.tmp-mine"]
 
 
+def test_an_unwritable_lock_file_names_the_temporary_folder_not_site_dir(tmp_path, tmp_catalog, monkeypatch):
+    """The lock file cannot be opened (here a folder is in its way): the message said "pass
+    --site-dir to build somewhere writable", which cannot help; it now points at TMPDIR."""
+    import tempfile
+
+    from aigc_resources.errors import UserError
+    from aigc_resources.render import build as build_module
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    site, docs = _old_site(tmp_path), tmp_path / "docs"
+    with build_module._build_lock(site.resolve(), docs.resolve()):
+        pass
+    for lock in scratch.glob("aigc-resources-build-*.lock"):
+        lock.unlink()
+        lock.mkdir()
+    with pytest.raises(UserError, match=r"cannot write in the temporary folder: .*\.lock: Is a directory \(set TMPDIR") as raised:
+        build_site(PROJECT_ROOT, tmp_catalog(), site, docs_dir=docs, jobs=1)
+    assert "--site-dir" not in str(raised.value)
+    _assert_old_site_intact(tmp_path, site)
+
+
 def test_second_build_into_the_same_folders_is_refused(tmp_path, tmp_catalog):
     """Two builds at once would mix their generated pages and race on the swap of site/."""
     from aigc_resources.errors import UserError

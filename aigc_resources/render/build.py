@@ -226,6 +226,9 @@ def build_site(project_root: Path, catalog_dir: Path, site_dir: Path | None = No
     except OSError as exc:
         if exc.filename is None:  # our own refusals (writer.write_pages) say what and where
             raise UserError(f"cannot build the site: {exc}") from exc
+        if _in_build_temp_files(exc.filename):
+            raise UserError(f"cannot write in the temporary folder: {exc.filename}: {exc.strerror or exc} "
+                            "(set TMPDIR to a writable folder)") from exc
         raise UserError(f"cannot write the site: {exc.filename}: {exc.strerror or exc} "
                         "(pass --site-dir to build somewhere writable)") from exc
 
@@ -242,6 +245,17 @@ def _require_folder_possible(folder: Path) -> None:
                 raise UserError(f"{path} is a file, so the folder {folder} cannot be written; "
                                 "move the file or pass another --site-dir")
             return
+
+
+def _in_build_temp_files(filename: object) -> bool:
+    """Whether ``filename`` is one of the build's own files in the temporary folder (a lock file
+    ``aigc-resources-build-*.lock``, or inside a worker's ``aigc-build-*`` folder)."""
+    if not isinstance(filename, (str, bytes)):
+        return False
+    path = Path(os.fsdecode(filename)).resolve()
+    temp = Path(tempfile.gettempdir()).resolve()
+    return ((path.parent == temp and path.name.startswith("aigc-resources-build-"))
+            or any(parent.parent == temp and parent.name.startswith("aigc-build-") for parent in path.parents))
 
 
 def _require_replaceable_site(site_dir: Path, protected: dict[str, Path]) -> None:
