@@ -93,7 +93,12 @@ def _print_report_errors(catalog_dir: Path) -> None:
 
 
 def _build(project_root: Path, catalog_dir: Path, site_dir: Path | None) -> int:
-    from .errors import BuildError
+    """Build the site (``build``, and ``serve`` before serving).
+
+    Ctrl-C is a :class:`UserError` that says the site is as it was (the build swaps the new
+    site in only at its end), not click's bare "Aborted!".
+    """
+    from .errors import BuildError, UserError
     from .render.build import build_site, require_valid
     from .render.extras import project_extras
 
@@ -105,6 +110,9 @@ def _build(project_root: Path, catalog_dir: Path, site_dir: Path | None) -> int:
         if "catalog is invalid" in str(exc):
             _print_report_errors(catalog_dir)
         raise
+    except KeyboardInterrupt:
+        site = site_dir or project_root / "site"
+        raise UserError(f"interrupted (Ctrl-C): {site} keeps what it held before this build") from None
     click.echo(f"built {result.pages} pages for {result.entries} entries into {result.site_dir} "
                f"(render {result.seconds_render:.1f} s, mkdocs {result.seconds_mkdocs:.1f} s; "
                f"{len(result.write.written)} pages written, {len(result.write.removed)} removed)")

@@ -322,3 +322,31 @@ def test_progress_shows_unknown_hosts_with_their_final_status(tmp_path: Path, mo
     shown: list[LinkStatus] = []
     check_links(targets, fast_settings(), policy=FailPolicy.ANY, on_result=lambda r: shown.append(r.status))
     assert shown == [LinkStatus.TRANSIENT] * 6  # never "broken" on the progress lines, then transient
+
+
+@pytest.mark.parametrize("column, value, message", [
+    ("status", "weird", "the status 'weird'"),
+    ("checked_at", "yesterday", "the time 'yesterday'"),
+    ("checked_at", 1e300, "the time 1e[+]300"),
+    ("checked_at", float("-inf"), "the time -inf"),
+    ("http_status", "abc", "the HTTP status 'abc'"),
+    ("final_url", b"\x00", "the final URL b'\\\\x00'"),
+])
+def test_a_history_with_odd_values_is_a_clear_error_and_the_site_builds_without_it(
+        tmp_path: Path, column: str, value: object, message: str) -> None:
+    """A history edited by hand (or by another tool) used to raise ValueError/TypeError/
+    OverflowError from inside `build`, `link-report` and `check-links`: a traceback."""
+    db = tmp_path / "h.sqlite"
+    with History(db) as history:
+        run = history.start_run("catalog", 1, at=T0)
+        history.record(run, _result(OK, T0, "https://a.org/x", 200))
+    raw = sqlite3.connect(db)
+    raw.execute("PRAGMA ignore_check_constraints = 1")
+    raw.execute(f"UPDATE observations SET {column} = ?", (value,))
+    raw.commit()
+    raw.close()
+    with pytest.raises(HistoryError, match=f"h.sqlite: an observation of 'https://a.org/x' has {message}"):
+        broken_links(db)
+    with History(db) as history, pytest.raises(HistoryError, match=message):
+        history.observations()
+    assert link_health(db) == {}  # the site builds without link health, as with any unreadable history

@@ -156,8 +156,38 @@ _COLUMNS = ("url, run_id, checked_at, status, http_status, final_url, suggested_
             "elapsed_ms, attempts")
 
 
-def _observation(row: Sequence) -> Observation:
-    return Observation(row[0], row[1], row[2], LinkStatus(row[3]), *row[4:])
+def _observation(row: Sequence, path: Path) -> Observation:
+    """One row of ``observations`` read back, its values checked (a file edited by hand or by
+    another tool may hold any SQLite value in any column).
+
+    Raises:
+        HistoryError: names the file, the URL and the value that cannot be a check's.
+    """
+    url, checked_at, status, http_status = row[0], row[2], row[3], row[4]
+    problem = None
+    try:
+        link_status = LinkStatus(status)
+    except ValueError:
+        problem = f"the status {status!r} (known: {', '.join(s.value for s in LinkStatus)})"
+    if problem is None and (isinstance(checked_at, bool) or not isinstance(checked_at, (int, float))
+                            or _utc_or_none(checked_at) is None):
+        problem = f"the time {checked_at!r} (seconds since 1970 expected)"
+    if problem is None and http_status is not None and (isinstance(http_status, bool)
+                                                         or not isinstance(http_status, int)):
+        problem = f"the HTTP status {http_status!r}"
+    if problem is None and row[5] is not None and not isinstance(row[5], str):
+        problem = f"the final URL {row[5]!r}"
+    if problem is not None:
+        raise HistoryError(f"{path}: an observation of {url!r} has {problem}, which check-links never writes; "
+                           "move the file away (or delete it) to start a new history")
+    return Observation(url, row[1], float(checked_at), link_status, *row[4:])
+
+
+def _utc_or_none(seconds: float) -> dt.datetime | None:
+    try:
+        return _utc(seconds)
+    except (OverflowError, OSError, ValueError):  # out of the platform's range, NaN
+        return None
 
 
 def _sqlite_errors(method):  # type: ignore[no-untyped-def]
@@ -259,12 +289,12 @@ class History:
         if urls is None:
             rows = self._db.execute(f"SELECT {_COLUMNS} FROM observations ORDER BY url, checked_at, id")
             for row in rows:
-                out.setdefault(row[0], []).append(_observation(row))
+                out.setdefault(row[0], []).append(_observation(row, self.path))
             return out
         for url in urls:
             rows = self._db.execute(f"SELECT {_COLUMNS} FROM observations WHERE url = ? ORDER BY checked_at, id",
                                     (url,))
-            out[url] = [_observation(row) for row in rows]
+            out[url] = [_observation(row, self.path) for row in rows]
         return out
 
     @_sqlite_errors
@@ -279,7 +309,7 @@ class History:
                                "LIMIT 1", (url,)).fetchone()
         if row is None:
             return None
-        obs = _observation(row)
+        obs = _observation(row, self.path)
         if obs.status.is_success and now - obs.checked_at <= max_age_hours * 3600:
             return obs
         return None
@@ -393,7 +423,7 @@ def read_health(db_path: Path | str) -> dict[str, LinkHealth]:
         db.close()
     grouped: dict[str, list[Observation]] = {}
     for row in rows:
-        grouped.setdefault(row[0], []).append(_observation(row))
+        grouped.setdefault(row[0], []).append(_observation(row, path))
     health = {}
     for url, observations in grouped.items():
         latest = observations[-1]

@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import pickle
+import re
 import resource
 import shutil
 import subprocess
@@ -200,7 +201,11 @@ def build_site(project_root: Path, catalog_dir: Path, site_dir: Path | None = No
             (its warnings are listed).
         UserError: a configuration file is missing from ``project_root``; the site or the
             generated docs cannot be written there (a file in the way, no permission, a full
-            disk: the message names the path); another build is using the same folders.
+            disk: the message names the path); another build is using the same folders; no
+            temporary folder is writable; the site folder is (or holds) the project, the
+            catalog or the current folder, or is a non-empty folder that holds no built site.
+            Errors inside a build worker are raised here as they would be without workers.
+        WorkerCrashed: a build worker died or hit a bug (exit 1; its traceback is in the message).
     """
     project_root = project_root.resolve()
     for lang in languages:
@@ -210,6 +215,9 @@ def build_site(project_root: Path, catalog_dir: Path, site_dir: Path | None = No
     docs_root = (docs_dir or project_root / GENERATED_DIR).resolve()
     for folder in (site_dir, docs_root):
         _require_folder_possible(folder)
+    _require_replaceable_site(site_dir, {"project root": project_root, "current folder": Path.cwd().resolve(),
+                                         "catalog folder": catalog_dir.resolve(), "generated docs folder": docs_root})
+    _require_temp_folder()
     if catalog is None:
         catalog, _ = require_valid(catalog_dir)
     try:
@@ -218,6 +226,9 @@ def build_site(project_root: Path, catalog_dir: Path, site_dir: Path | None = No
     except OSError as exc:
         if exc.filename is None:  # our own refusals (writer.write_pages) say what and where
             raise UserError(f"cannot build the site: {exc}") from exc
+        if _in_build_temp_files(exc.filename):
+            raise UserError(f"cannot write in the temporary folder: {exc.filename}: {exc.strerror or exc} "
+                            "(set TMPDIR to a writable folder)") from exc
         raise UserError(f"cannot write the site: {exc.filename}: {exc.strerror or exc} "
                         "(pass --site-dir to build somewhere writable)") from exc
 
@@ -234,6 +245,66 @@ def _require_folder_possible(folder: Path) -> None:
                 raise UserError(f"{path} is a file, so the folder {folder} cannot be written; "
                                 "move the file or pass another --site-dir")
             return
+
+
+def _in_build_temp_files(filename: object) -> bool:
+    """Whether ``filename`` is one of the build's own files in the temporary folder (a lock file
+    ``aigc-resources-build-*.lock``, or inside a worker's ``aigc-build-*`` folder)."""
+    if not isinstance(filename, (str, bytes)):
+        return False
+    path = Path(os.fsdecode(filename)).resolve()
+    temp = Path(tempfile.gettempdir()).resolve()
+    return ((path.parent == temp and path.name.startswith("aigc-resources-build-"))
+            or any(parent.parent == temp and parent.name.startswith("aigc-build-") for parent in path.parents))
+
+
+def _require_replaceable_site(site_dir: Path, protected: dict[str, Path]) -> None:
+    """Refuse a site folder whose replacement would delete something that is not a built site.
+
+    A build swaps the new site in for the whole of ``site_dir`` and deletes the old folder:
+    ``--site-dir .`` from the project root used to delete the project. ``protected`` maps a
+    label to a folder (resolved) that the site may not be, hold, or (except the project root
+    and current folder) lie inside. An existing non-empty folder must look like a built site
+    (an ``index.html`` at its top).
+
+    Raises:
+        UserError: names the folder and says what to pass instead.
+    """
+    hint = "pass a folder of its own to --site-dir (default: <project-root>/site)"
+    for label, folder in protected.items():
+        if site_dir == folder or site_dir in folder.parents:
+            what = "is" if site_dir == folder else "holds"
+            raise UserError(f"the site folder {site_dir} {what} the {label} {folder}, and a build replaces the "
+                            f"whole site folder (deleting what it held); {hint}")
+        if folder in site_dir.parents and label in ("catalog folder", "generated docs folder"):
+            raise UserError(f"the site folder {site_dir} is inside the {label} {folder}; {hint}")
+    if site_dir.is_dir() and not (site_dir / "index.html").is_file() and any(site_dir.iterdir()):
+        raise UserError(f"{site_dir} is not empty and holds no built site (no index.html), and a build replaces "
+                        f"the whole site folder (deleting what it held); {hint}, or empty it first")
+
+
+def _require_temp_folder() -> Path:
+    """The temporary folder the build's locks and workers' files go to (and MkDocs' plugins'
+    caches), refused when none is writable.
+
+    Python falls back to the current folder when ``TMPDIR``, ``/tmp``, ``/var/tmp`` and
+    ``/usr/tmp`` are all unusable: the lock files and caches would then be left in the project.
+
+    Raises:
+        UserError: no writable temporary folder; names ``TMPDIR`` and says how to fix it.
+    """
+    where = f"TMPDIR={os.environ['TMPDIR']!r}" if os.environ.get("TMPDIR") else "TMPDIR unset"
+    fix = "set TMPDIR to a writable folder outside the project"
+    try:
+        folder = Path(tempfile.gettempdir()).resolve()
+    except OSError:  # "No usable temporary directory found in [...]", the current folder included
+        raise UserError(f"no writable temporary folder ({where}; /tmp, /var/tmp and the current folder "
+                        f"are not writable either): {fix}") from None
+    chosen = [Path(os.environ[name]).resolve() for name in ("TMPDIR", "TEMP", "TMP") if os.environ.get(name)]
+    if folder == Path.cwd().resolve() and folder not in chosen:
+        raise UserError(f"no writable temporary folder ({where}; /tmp and /var/tmp are not writable): the build "
+                        f"would leave its lock files in the current folder {folder}; {fix}")
+    return folder
 
 
 @contextlib.contextmanager
@@ -261,6 +332,7 @@ def _build_locked(project_root: Path, site_dir: Path, docs_root: Path, catalog: 
     """The body of :func:`build_site`, run while its folders are locked."""
     started = time.perf_counter()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
+    _remove_leftovers(site_dir)
     tmp_dirs = {lang: Path(tempfile.mkdtemp(prefix=f"{site_dir.name}.tmp-", dir=site_dir.parent)) for lang in languages}
     task = _portable_task(catalog, extras, languages) if _parallel_jobs(jobs, len(languages)) > 1 else None
     scratch = tempfile.TemporaryDirectory(prefix="aigc-build-") if task is not None else None
@@ -317,6 +389,16 @@ def _build_locked(project_root: Path, site_dir: Path, docs_root: Path, catalog: 
                        {lang: outcome.cpu_worker for lang, outcome in outcomes.items() if outcome.cpu_worker})
 
 
+def _remove_leftovers(site_dir: Path) -> None:
+    """Delete the temporary and old site folders a killed build left beside ``site_dir``
+    (``site.tmp-XXXXXXXX``, ``site.old-PID-NS``: the names :func:`_build_locked` and
+    :func:`_swap_in` give). Called with the build lock held, so no running build owns them."""
+    pattern = re.compile(re.escape(site_dir.name) + r"\.(tmp-[a-z0-9_]{8}|old-\d+-\d+)")
+    for sibling in site_dir.parent.iterdir():
+        if pattern.fullmatch(sibling.name) and sibling.is_dir() and not sibling.is_symlink():
+            shutil.rmtree(sibling, ignore_errors=True)
+
+
 class _Worker:
     """One :func:`build_language` running in its own Python process, started at once.
 
@@ -327,23 +409,35 @@ class _Worker:
     """
 
     def __init__(self, task_file: Path, args: tuple[str, str, str, str]) -> None:
+        self.lang = args[0]
         self.scratch = tempfile.TemporaryDirectory(prefix="aigc-build-")
         self.log = open(Path(self.scratch.name) / "mkdocs.log", "w+", encoding="utf-8")
         self.process = subprocess.Popen([sys.executable, "-m", "aigc_resources.render.build", str(task_file), *args],
                                         stdout=subprocess.PIPE, stderr=self.log, text=True, encoding="utf-8")
 
     def result(self) -> LanguageBuild:
-        """Wait for the worker and return what it did (a failed build when it crashed)."""
+        """Wait for the worker and return what it did.
+
+        Raises:
+            BuildError, UserError, OSError: the one the worker raised (see :func:`_worker_main`),
+                as if the language had been built in this process.
+            WorkerCrashed: the worker died or raised anything else (a bug): its traceback.
+        """
         out, _ = self.process.communicate()
         self.log.seek(0)
         errors = self.log.read()
         try:
             data = json.loads(out.strip().splitlines()[-1])
-            data["write"] = WriteResult(**data["write"])
-            return LanguageBuild(**data)
-        except (ValueError, IndexError, TypeError, KeyError):
-            message = f"the build worker exited with {self.process.returncode}: {errors.strip()[-2000:]}"
-            return LanguageBuild(False, [message], [], WriteResult(), 0.0, 0.0)
+        except (ValueError, IndexError):
+            data = None
+        if isinstance(data, dict) and isinstance(data.get("error"), dict):
+            raise _revived(data["error"])
+        try:
+            data["write"] = WriteResult(**data["write"])  # type: ignore[index]
+            return LanguageBuild(**data)  # type: ignore[arg-type]
+        except (TypeError, KeyError):
+            raise WorkerCrashed(f"the {self.lang} build worker exited with {self.process.returncode} and no result; "
+                                f"its output:\n{errors.strip()[-4000:]}") from None
 
     def stop(self) -> None:
         """End the worker if it still runs (a failed build), and remove its files."""
@@ -370,10 +464,34 @@ def _worker_main() -> None:
     :class:`LanguageBuild` as JSON on the last line of stdout."""
     task_file, lang, config_file, docs_dir, site_dir = sys.argv[1:6]
     catalog, extras = pickle.loads(Path(task_file).read_bytes())  # noqa: S301 - written by our own parent process
-    result = build_language(catalog, extras, lang, config_file, docs_dir, site_dir)
+    try:
+        result = build_language(catalog, extras, lang, config_file, docs_dir, site_dir)
+    except (UserError, OSError) as exc:  # the user's to fix: re-raised by the parent (_revived)
+        error = {"kind": type(exc).__name__ if isinstance(exc, UserError) else "OSError", "message": str(exc),
+                 "errno": getattr(exc, "errno", None), "strerror": getattr(exc, "strerror", None),
+                 "filename": getattr(exc, "filename", None)}
+        if isinstance(exc, UserError):
+            error["kind"] = "BuildError" if isinstance(exc, BuildError) else "UserError"
+        sys.stdout.write("\n" + json.dumps({"error": error}) + "\n")
+        return
     usage = resource.getrusage(resource.RUSAGE_SELF)
     result.cpu_worker = usage.ru_utime + usage.ru_stime
     sys.stdout.write("\n" + json.dumps(asdict(result)) + "\n")
+
+
+class WorkerCrashed(RuntimeError):
+    """A build worker died or raised an unexpected error (a bug: exit code 1); the message
+    holds the worker's own traceback."""
+
+
+def _revived(error: dict[str, Any]) -> Exception:
+    """The exception a build worker reported (:func:`_worker_main`), rebuilt in this process:
+    an :class:`OSError` keeps its errno, reason and path (so :func:`build_site` names the path)."""
+    if error.get("kind") == "OSError":
+        if error.get("errno") is not None and error.get("strerror") is not None:
+            return OSError(error["errno"], error["strerror"], error.get("filename"))
+        return OSError(error.get("message", "unknown error"))
+    return (BuildError if error.get("kind") == "BuildError" else UserError)(error.get("message", "unknown error"))
 
 
 if __name__ == "__main__":

@@ -37,6 +37,7 @@ from typing import Any
 import jinja2
 
 from ..catalog import Catalog
+from ..errors import BuildError
 from ..exporters import JSON_SCHEMA_VERSION
 from ..schema import Concept, LearningPath, PathStep, Resource, Taxonomy, Term
 from .catalog_json import site_catalog_json
@@ -388,7 +389,7 @@ def render_site(catalog: Catalog, *, lang: str = "en", extras: SiteExtras | None
     :class:`~.extras.SiteExtras`).
 
     Raises:
-        ValueError: an extra page would replace one of the site's own pages.
+        BuildError: an extra page (a demo page) would replace one of the site's own pages.
     """
     model = SiteModel(catalog, lang, extras)
     env = _environment()
@@ -424,7 +425,8 @@ def render_site(catalog: Catalog, *, lang: str = "en", extras: SiteExtras | None
 
     for path, text in model.extras.extra_pages(lang).items():
         if path in pages:
-            raise ValueError(f"extra page {path!r} would replace a page of the site")
+            raise BuildError(f"the extra page {path!r} ({lang}) would replace the site's own page of that name; "
+                             "rename the extra page (demo pages live under demos/)")
         pages[path] = text
     return pages
 
