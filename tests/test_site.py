@@ -96,7 +96,9 @@ def test_concept_page_lists_each_demo_on_its_own_line(catalog):
 
 def test_extra_pages_may_not_replace_site_pages(catalog):
     extras = SiteExtras(pages=lambda lang: {"explore.md": "# mine"})
-    with pytest.raises(ValueError, match="explore.md"):
+    from aigc_resources.errors import BuildError
+
+    with pytest.raises(BuildError, match="explore.md"):  # a clear build error (exit 2), not a traceback
         render_site(catalog, extras=extras)
 
 
