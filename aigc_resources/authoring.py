@@ -12,9 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import os
 import re
-import tempfile
 import textwrap
 import unicodedata
 from collections.abc import Callable
@@ -25,6 +23,7 @@ from typing import Any
 from .catalog import display_path, entry_files, file_name_problem
 from .diagnostics import Diagnostic, make, sort_key
 from .errors import UserError
+from .fsutil import atomic_create
 from .pagemeta import PageMetadata
 from .rules import DATED_TYPES, check_entry
 from .schema import (DESCRIPTION_EN_LIMITS, DESCRIPTION_ZH_LIMITS, ENTRY_SCHEMA_COMMENT, SLUG_PATTERN,
@@ -300,36 +299,6 @@ def check_new_entry(catalog_dir: Path, taxonomy: Taxonomy, path: Path, text: str
             doc.diagnostics.append(make("E-URL-DUPLICATE", doc.path, line, column, field="url",
                                         message=f"the same resource as {url} in {display_path(other)}"))
     return sorted(doc.diagnostics, key=sort_key)
-
-
-def atomic_create(target: Path, data: bytes) -> None:
-    """Create ``target`` holding ``data``, all at once, never replacing an existing file.
-
-    The bytes go to a temporary file in the same folder, which is then hard-linked to
-    ``target``: ``link`` fails if ``target`` exists, so a file created meanwhile is never
-    overwritten. Where hard links are not supported, an existence check and ``os.replace``
-    are used instead.
-
-    Raises:
-        FileExistsError: ``target`` exists.
-    """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        try:
-            os.link(tmp, target)
-        except FileExistsError:
-            raise
-        except OSError:  # no hard links on this file system
-            if target.exists():
-                raise FileExistsError(target) from None
-            os.replace(tmp, target)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
 
 
 def create_entry(catalog_dir: Path, taxonomy: Taxonomy, draft: Draft, *, today: dt.date,

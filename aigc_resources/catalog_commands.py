@@ -35,7 +35,7 @@ def export(catalog_dir: Path, fmt: str, output: Path | None) -> int:
     """
     from .diagnostics import Severity
     from .exporters import EXPORT_FORMATS
-    from .render.writer import atomic_write
+    from .fsutil import atomic_write
 
     report = _load(catalog_dir)
     text = EXPORT_FORMATS[fmt](report.catalog)

@@ -39,7 +39,7 @@ def schema(catalog_dir: Path, out_dir: Path, check: bool) -> int:
     Editors read them through the `# yaml-language-server: $schema=...` comment at the top of
     every entry. Files are rewritten only when their content changes.
     """
-    from .render.writer import atomic_write
+    from .fsutil import atomic_write
     from .schema_export import render_all, stale_files
 
     taxonomy = _taxonomy_or_fail(catalog_dir)
@@ -71,7 +71,7 @@ def schema(catalog_dir: Path, out_dir: Path, check: bool) -> int:
 def contributing(catalog_dir: Path, path: Path, check: bool) -> int:
     """Refresh the field, error-code and taxonomy tables between the markers of CONTRIBUTING.md."""
     from .render.contribute import update_contributing
-    from .render.writer import atomic_write
+    from .fsutil import atomic_write
 
     taxonomy = _taxonomy_or_fail(catalog_dir)
     if taxonomy is None:

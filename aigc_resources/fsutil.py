@@ -40,6 +40,35 @@ def atomic_write(target: Path, data: bytes) -> None:
         raise
 
 
+def atomic_create(target: Path, data: bytes) -> None:
+    """Create ``target`` holding ``data``, all at once, never replacing an existing file.
+
+    The bytes go to a temporary file in the same folder, which is then hard-linked to
+    ``target``: ``link`` fails if ``target`` exists, so a file created meanwhile (another
+    process, a concurrent import) is never overwritten. Where hard links are not supported,
+    an existence check and ``os.replace`` are used instead. Missing folders are created.
+
+    Raises:
+        FileExistsError: ``target`` exists.
+        OSError: the folder cannot be created or written.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        try:
+            os.link(tmp, target)
+        except FileExistsError:
+            raise
+        except OSError:  # no hard links on this file system
+            if target.exists():
+                raise FileExistsError(target) from None
+            os.replace(tmp, target)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
 def _umask() -> int:
     """The process umask (read by setting it and putting it back)."""
     mask = os.umask(0o022)

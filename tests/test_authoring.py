@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from aigc_resources.authoring import Draft, atomic_create, render_entry, slugify
+from aigc_resources.authoring import Draft, render_entry, slugify
+from aigc_resources.fsutil import atomic_create
 from aigc_resources.catalog import load_catalog
 from aigc_resources.cli import main
 from aigc_resources.pagemeta import FetchError, FetchPolicy, address_refusal, fetch_page_metadata, parse_metadata

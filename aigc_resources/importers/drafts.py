@@ -16,16 +16,14 @@ written (:func:`render_draft`), so a draft that would not load is a bug caught a
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from pathlib import Path
 
+from ..fsutil import atomic_create
 from ..rules import PLACEHOLDER_MARK
-from ..schema import Resource
+from ..schema import SOURCE_FILE_MAX, Resource
 from ..validation import validate_document
 from ..yamlio import LoadedDocument, load_yaml_text, show_invisible, strip_invisible
-from ..schema import SOURCE_FILE_MAX
 from .awesome import Draft, ImportPlan, clip, today
 
 DESCRIPTION_PLACEHOLDER = (f"{PLACEHOLDER_MARK}: describe in your own words what this resource is "
@@ -133,24 +131,13 @@ def _check_round_trip(text: str, draft: Draft, added: str) -> None:
 
 
 def create_new(target: Path, text: str) -> bool:
-    """Write ``text`` to ``target`` only if no file is there, atomically.
-
-    The text goes to a temporary file in the same folder, which is then hard-linked to
-    ``target`` (``link`` fails when ``target`` exists, so an existing file is never replaced,
-    even by a concurrent writer) and removed. Returns ``False`` when ``target`` exists.
-    """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    """Write ``text`` to ``target`` only if no file is there, atomically
+    (:func:`~aigc_resources.fsutil.atomic_create`). Returns ``False`` when ``target`` exists."""
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(text.encode("utf-8"))
-        try:
-            os.link(tmp, target)
-        except FileExistsError:
-            return False
-        return True
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+        atomic_create(target, text.encode("utf-8"))
+    except FileExistsError:
+        return False
+    return True
 
 
 def write_drafts(plan: ImportPlan, out_dir: Path, *, added: str | None = None) -> ImportPlan:

@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 
 from ..fsutil import atomic_write
 
-__all__ = ["MARKER", "WriteResult", "atomic_write", "write_pages"]
+__all__ = ["MARKER", "WriteResult", "write_pages"]
 
 #: Name of the marker file that says a folder is owned by the writer (safe to prune).
 MARKER = ".aigc-resources-generated"
