@@ -46,7 +46,8 @@ def atomic_create(target: Path, data: bytes) -> None:
     The bytes go to a temporary file in the same folder, which is then hard-linked to
     ``target``: ``link`` fails if ``target`` exists, so a file created meanwhile (another
     process, a concurrent import) is never overwritten. Where hard links are not supported,
-    an existence check and ``os.replace`` are used instead. Missing folders are created.
+    an existence check and ``os.replace`` are used instead. Missing folders are created; the
+    new file gets ``0666`` less the umask, as with ``open()``.
 
     Raises:
         FileExistsError: ``target`` exists.
@@ -57,6 +58,7 @@ def atomic_create(target: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+        os.chmod(tmp, 0o666 & ~_umask())  # as open() would; mkstemp's 0600 would follow the link
         try:
             os.link(tmp, target)
         except FileExistsError:

@@ -1,4 +1,4 @@
-"""aigc_resources.fsutil.atomic_write: whole files only, links followed, devices kept, modes right."""
+"""aigc_resources.fsutil.atomic_write and atomic_create: whole files only, links followed, devices kept, modes right."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import os
 import stat
 from pathlib import Path
 
-from aigc_resources.fsutil import atomic_write
+import pytest
+
+from aigc_resources.fsutil import atomic_create, atomic_write
 
 
 def test_new_file_gets_the_umask_mode_and_an_existing_one_keeps_its_mode(tmp_path: Path) -> None:
@@ -36,3 +38,17 @@ def test_symlink_is_written_through_and_a_pipe_is_written_directly(tmp_path: Pat
         assert os.read(reader, 100) == b"through the pipe" and fifo.is_fifo()
     finally:
         os.close(reader)
+
+
+def test_created_file_gets_the_umask_mode_and_an_existing_one_is_never_replaced(tmp_path: Path) -> None:
+    """`new` entries and import drafts were created 0600 (mkstemp's mode, kept by the hard link)."""
+    old = os.umask(0o022)
+    try:
+        atomic_create(tmp_path / "sub" / "entry.yaml", b"first")
+        assert stat.S_IMODE((tmp_path / "sub" / "entry.yaml").stat().st_mode) == 0o644
+        with pytest.raises(FileExistsError):
+            atomic_create(tmp_path / "sub" / "entry.yaml", b"second")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "sub" / "entry.yaml").read_bytes() == b"first"
+    assert sorted(p.name for p in (tmp_path / "sub").iterdir()) == ["entry.yaml"]  # no temporary file left
