@@ -305,10 +305,17 @@ class Diagnostic:
         return printable(f"{where}: {self.code}{subject} {self.message}{hint}")
 
 
-#: Characters a one-line diagnostic must not hold as such: C0 and C1 controls, DEL, and the
-#: invisible or reordering ones the validator refuses in files (yamlio._INVISIBLE).
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\xad\u200b\u200e\u200f\u202a-\u202e"
-                          "\u2028\u2029\u2060-\u2064\u2066-\u2069\ufeff]")
+#: Characters that are invisible or reorder text, refused anywhere in a file (E-TEXT-CONTROL),
+#: as the body of a regular-expression character class: C0 and C1 controls (tab, LF and CR
+#: excepted: tabs have their own rule), DEL, soft hyphen, zero-width space, left-to-right /
+#: right-to-left marks, bidirectional embeddings, overrides and isolates ("Trojan Source",
+#: CVE-2021-42574), word joiner, line / paragraph separators, and a BOM inside the text.
+#: Zero-width (non-)joiners stay allowed: scripts and emoji need them.
+INVISIBLE_CHARACTERS = ("\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\xad\u200b\u200e\u200f\u202a-\u202e"
+                        "\u2028\u2029\u2060-\u2064\u2066-\u2069\ufeff")
+#: Characters a one-line diagnostic must not hold as such: the invisible ones above, and tab,
+#: line feed and carriage return.
+_UNPRINTABLE = re.compile(f"[\t\n\r{INVISIBLE_CHARACTERS}]")
 _NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 

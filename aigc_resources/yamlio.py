@@ -44,7 +44,7 @@ import yaml
 from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .diagnostics import Diagnostic, make
+from .diagnostics import INVISIBLE_CHARACTERS, Diagnostic, make
 
 #: Largest entry file accepted, in bytes. A real entry is under 2 KiB; the taxonomy under 64 KiB.
 MAX_FILE_BYTES = 256 * 1024
@@ -69,13 +69,9 @@ _FLOAT_RE = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 #: Line breaks as YAML counts them (YAML 1.2 §5.4; PyYAML also counts NEL, LS and PS).
 LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
-#: Characters that are invisible or reorder text, refused anywhere in a file: C0 and C1
-#: controls (tab, LF and CR excepted: tabs have their own rule), DEL, soft hyphen, zero-width
-#: space, left-to-right / right-to-left marks, bidirectional embeddings, overrides and isolates
-#: ("Trojan Source", CVE-2021-42574), word joiner, line / paragraph separators, and a BOM
-#: inside the text. Zero-width (non-)joiners stay allowed: scripts and emoji need them.
-_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\xad\u200b\u200e\u200f\u202a-\u202e"
-                        "\u2028\u2029\u2060-\u2064\u2066-\u2069\ufeff]")
+#: Characters that are invisible or reorder text, refused anywhere in a file
+#: (:data:`~aigc_resources.diagnostics.INVISIBLE_CHARACTERS`).
+_INVISIBLE = re.compile(f"[{INVISIBLE_CHARACTERS}]")
 
 
 def strip_invisible(text: str, replacement: str = "") -> str:
@@ -409,7 +405,7 @@ def load_yaml_text(text: str, doc: LoadedDocument, *, use_libyaml: bool | None =
 #: What an escape in a double-quoted scalar may not produce: the characters refused in the
 #: file itself (:data:`_INVISIBLE`), plus tab and carriage return, which a file may hold only
 #: as layout (``\\t`` and ``\\r`` in a value would be a hidden tab or an overwriting return).
-_ESCAPED_INVISIBLE = re.compile(f"[\t\r{_INVISIBLE.pattern[1:-1]}]")
+_ESCAPED_INVISIBLE = re.compile(f"[\t\r{INVISIBLE_CHARACTERS}]")
 #: One escape sequence of a double-quoted scalar (YAML 1.2 §5.7), or a run of other characters.
 _ESCAPE = re.compile(r"\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|\r?\n|.)", re.S)
 
