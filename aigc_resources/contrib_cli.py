@@ -14,6 +14,7 @@ import click
 
 from .cliutil import catalog_option, handle_errors
 from .errors import ExitCode, UserError
+from .fsutil import decode_text_file
 
 
 def _taxonomy_or_fail(catalog_dir: Path):
@@ -78,10 +79,7 @@ def contributing(catalog_dir: Path, path: Path, check: bool) -> int:
         return ExitCode.FAILURES
     if not path.is_file():
         raise UserError(f"{path} not found")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise UserError(f"{path} is not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    text = decode_text_file(path.read_bytes(), str(path))
     updated = update_contributing(text, taxonomy, str(path))
     if updated == text:
         click.echo(f"OK: {path} is up to date")

@@ -1,13 +1,20 @@
-"""File writes that never leave half a file, shared by every command that writes one.
+"""Plain files, shared by every command: writes that never leave half a file, and the reading
+of text files people edit (byte-order marks, line breaks, a clear error for bytes that are not
+text).
 
-Kept free of heavy imports: the link checker, the exporters and the site writer all use it.
+Kept free of heavy imports: the link checker, the importer, the exporters and the site writer
+all use it.
 """
 
 from __future__ import annotations
 
+import codecs
 import os
+import re
 import tempfile
 from pathlib import Path
+
+from .errors import UserError
 
 
 def atomic_write(target: Path, data: bytes) -> None:
@@ -76,3 +83,34 @@ def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+def decode_text_file(data: bytes, shown: str) -> str:
+    """The text of a file that should be UTF-8: a UTF-8 or UTF-16 byte-order mark is honoured
+    and dropped (editors on Windows write them).
+
+    Raises:
+        UserError: the bytes are not valid in that encoding; names the line and the byte.
+    """
+    encoding = "utf-8"
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise UserError(f"{shown}:{line}: not valid {encoding.upper()} (byte 0x{data[exc.start]:02x}); "
+                        "save the file as UTF-8") from None
+
+
+#: Line breaks of a text file, as CommonMark (§2.1) and editors count them: only these start a
+#: new line (not ``str.splitlines``'s form feeds, ``\x1c``-``\x1e`` and ``U+2028``, which
+#: would shift every later line number away from what an editor or markdown-it shows).
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def split_lines(text: str) -> list[str]:
+    """``text`` cut at LF, CR and CR LF only, so index ``i`` is the editor's line ``i + 1``."""
+    return _LINE_BREAK.split(text)

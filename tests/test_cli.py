@@ -135,9 +135,9 @@ def test_output_paths_that_cannot_be_written_are_usage_errors(tmp_path, tmp_cata
 def test_contributing_names_the_file_it_cannot_use(tmp_path, tmp_catalog):
     root = str(tmp_catalog())
     binary = tmp_path / "guide.md"
-    binary.write_bytes(b"\xff\xfe not text")
+    binary.write_bytes(b"# Guide\n\x89PNG not text")
     result = run("contributing", "--catalog", root, "--file", str(binary))
-    assert result.exit_code == 3 and f"error: {binary} is not UTF-8 text" in result.output
+    assert result.exit_code == 3 and f"error: {binary}:2: not valid UTF-8 (byte 0x89)" in result.output
     binary.write_text("# A guide without the generated tables\n", encoding="utf-8")
     result = run("contributing", "--catalog", root, "--file", str(binary))
     assert result.exit_code == 3 and f"error: {binary} lacks the markers" in result.output

@@ -428,7 +428,7 @@ def test_folder_without_lists_and_special_paths_are_named(tmp_path):
     (tmp_path / "binary.md").write_bytes(b"\x89PNG\r\n\x1a\n\x00\xff\xfe")
     result = CliRunner().invoke(main, ["import", "awesome", str(tmp_path / "binary.md"), "--out", str(tmp_path / "d"),
                                        "--catalog", str(catalog)])
-    assert result.exit_code == 3 and "not UTF-8" in result.output
+    assert result.exit_code == 3 and "binary.md:1: not valid UTF-8 (byte 0x89)" in result.output
 
 
 def test_deep_nesting_is_read_or_reported(tmp_path):

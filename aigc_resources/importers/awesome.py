@@ -32,6 +32,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..errors import UserError
+from ..fsutil import decode_text_file, split_lines
 from ..schema import NAME_MAX, SOURCE_NOTE_MAX, SOURCE_SECTION_MAX, TITLE_LIMITS, URL_LIMITS, Taxonomy
 from ..urls import canonical_url, url_problems
 from ..yamlio import first_invisible, strip_invisible
@@ -238,15 +239,12 @@ def read_list(path: Path, matcher: TaxonomyMatcher, *, name: str | None = None) 
         UserError: the file cannot be read or is not UTF-8 text.
     """
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        data = path.read_bytes()
     except OSError as exc:
         raise UserError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    except UnicodeDecodeError as exc:
-        raise UserError(f"{path} is not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
-    # Lines as markdown-it counts them (CommonMark §2.1: only LF, CR and CRLF end a line), so
-    # its line map points at the item's own text; str.splitlines() would also split at form
-    # feeds and U+2028, shifting every later item's source_note.
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    text = decode_text_file(data, str(path))
+    # Lines as markdown-it counts them, so its line map points at the item's own text.
+    lines = split_lines(text)
     document = parse_document(text)
     name = name or path.name
     candidates: list[Candidate] = []

@@ -8,7 +8,6 @@ per line (blank lines and ``#`` comments skipped). URLs are grouped under
 
 from __future__ import annotations
 
-import codecs
 import re
 import subprocess
 import sys
@@ -17,6 +16,7 @@ from pathlib import Path
 
 from ..catalog import Catalog, display_path
 from ..errors import UserError
+from ..fsutil import decode_text_file, split_lines
 from ..urls import fetch_key
 from .result import LinkTarget, Origin
 
@@ -46,26 +46,6 @@ def collect_catalog(catalog: Catalog, only: set[Path] | None = None) -> list[Lin
 _TRAILING_COMMENT = re.compile(r"\s+#.*$")
 
 
-def decode_text_file(data: bytes, shown: str) -> str:
-    """The text of a file that should be UTF-8: a UTF-8 or UTF-16 byte-order mark is honoured
-    and dropped (editors on Windows write them).
-
-    Raises:
-        UserError: the bytes are not valid in that encoding; names the line and the byte.
-    """
-    encoding = "utf-8"
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8):]
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encoding = "utf-16"
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        raise UserError(f"{shown}:{line}: not valid {encoding.upper()} (byte 0x{data[exc.start]:02x}); "
-                        "save the file as UTF-8") from None
-
-
 def read_url_file(path: Path) -> list[LinkTarget]:
     """Targets from a text file with one URL per line; ``-`` reads standard input.
 
@@ -86,16 +66,11 @@ def read_url_file(path: Path) -> list[LinkTarget]:
         raise UserError(f"{path}: cannot read the URL file ({exc.strerror or exc})") from None
     text = decode_text_file(data, shown)
     pairs = []
-    for number, line in enumerate(_LINE_BREAK.split(text), start=1):
+    for number, line in enumerate(split_lines(text), start=1):
         url = _TRAILING_COMMENT.sub("", line.strip())
         if url and not url.startswith("#"):
             pairs.append((url, Origin(shown, number, "url")))
     return group_targets(pairs)
-
-
-#: Line breaks of a text file: only these start a new line (not ``str.splitlines``'s form
-#: feeds, ``\x1c``-``\x1e`` and ``U+2028``, which would shift every later line number).
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def changed_files(root: Path, ref: str) -> set[Path]:
