@@ -83,32 +83,24 @@ def project_root_option(func: Callable[..., Any]) -> Callable[..., Any]:
                         default=Path("."), show_default=True, help="Folder holding mkdocs.yml.")(func)
 
 
-def _print_report_errors(catalog_dir: Path) -> None:
-    from .catalog import load_catalog
-
-    report = load_catalog(catalog_dir)
-    for diagnostic in report.diagnostics:
-        if diagnostic.severity.fails(False):
-            click.secho(diagnostic.format(), fg="red", err=True)
-
-
 def _build(project_root: Path, catalog_dir: Path, site_dir: Path | None) -> int:
     """Build the site (``build``, and ``serve`` before serving).
 
     Ctrl-C is a :class:`UserError` that says the site is as it was (the build swaps the new
     site in only at its end), not click's bare "Aborted!".
     """
-    from .errors import BuildError, UserError
-    from .render.build import build_site, require_valid
+    from .errors import UserError
+    from .render.build import InvalidCatalog, build_site, require_valid
     from .render.extras import project_extras
 
     try:
         catalog, _ = require_valid(catalog_dir)
         result = build_site(project_root, catalog_dir, site_dir, catalog=catalog,
                             extras=project_extras(project_root, taxonomy=catalog.taxonomy))
-    except BuildError as exc:
-        if "catalog is invalid" in str(exc):
-            _print_report_errors(catalog_dir)
+    except InvalidCatalog as exc:
+        for diagnostic in exc.report.diagnostics:
+            if diagnostic.severity.fails(False):
+                click.secho(diagnostic.format(), fg="red", err=True)
         raise
     except KeyboardInterrupt:
         site = site_dir or project_root / "site"

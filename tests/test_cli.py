@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from click.testing import CliRunner
 
 from aigc_resources.cli import main
@@ -17,6 +19,17 @@ def test_validate_clean_catalog(tmp_catalog):
     result = run("validate", "--catalog", str(tmp_catalog()))
     assert result.exit_code == 0, result.output
     assert result.output.strip().splitlines()[-1].startswith("OK: 4 files, 3 entries, 0 errors")
+
+
+def test_build_of_an_invalid_catalog_prints_each_error_with_its_location(tmp_catalog, tmp_path):
+    """The build refuses an invalid catalog and says where each error is (from the one load)."""
+    bad = (FIXTURES / "bad" / "unknown-key.yaml").read_text()
+    root = tmp_catalog({"paper/unknown-key.yaml": bad})
+    result = run("build", "--catalog", str(root), "--project-root", str(Path(__file__).resolve().parent.parent),
+                 "--site-dir", str(tmp_path / "site"))
+    assert result.exit_code == 2, result.output
+    assert "unknown-key.yaml:4:1: E-FIELD-UNKNOWN titel:" in result.output
+    assert "the catalog is invalid" in result.output and not (tmp_path / "site").exists()
 
 
 def test_validate_strict_fails_on_warnings(tmp_catalog):

@@ -87,16 +87,25 @@ def generate(catalog: Catalog, docs_dir: Path, *, lang: str = "en",
     return pages, write_pages(pages, docs_dir)
 
 
+class InvalidCatalog(BuildError):
+    """The catalog has errors, so no site is built; ``report`` holds every diagnostic."""
+
+    def __init__(self, report: ValidationReport) -> None:
+        super().__init__(f"the catalog is invalid ({report.summary()}); run `aigc-resources validate` for details")
+        self.report = report
+
+
 def require_valid(catalog_dir: Path) -> tuple[Catalog, ValidationReport]:
     """Load the catalog; refuse to build when any entry is invalid.
 
     Raises:
-        BuildError: the catalog has errors (their count is in the message; run ``validate``).
+        InvalidCatalog: the catalog has errors (their count is in the message, the diagnostics
+            in its ``report``).
         CatalogNotFound: the catalog folder or taxonomy is missing.
     """
     report = load_catalog(catalog_dir)
     if report.failed(strict=False) or report.catalog is None:
-        raise BuildError(f"the catalog is invalid ({report.summary()}); run `aigc-resources validate` for details")
+        raise InvalidCatalog(report)
     return report.catalog, report
 
 
